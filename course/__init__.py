@@ -1,0 +1,1 @@
+"""The course toolkit: what the notebooks import."""

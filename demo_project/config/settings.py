@@ -1,0 +1,116 @@
+"""
+Django settings for the course's demo project.
+
+One project serves every lesson. Everything a lesson may need to change comes from
+environment variables, so the notebook kernel and a daphne subprocess it starts read
+the same configuration:
+
+- REDIS_URL            use channels_redis instead of the in-memory channel layer
+- COURSE_REDIS_PREFIX  key prefix for the Redis layer (one per kernel on a shared host)
+- DEMO_ALLOWED_HOSTS   extra host names, comma-separated (a JupyterHub's public host)
+- DEMO_DB              path of the SQLite database file
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# A teaching project that only ever listens on 127.0.0.1: the key is public on purpose.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "asgi-course-demo-insecure-key")
+DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+
+# localhost for the notebook and tests; a JupyterHub or Binder host arrives through
+# jupyter-server-proxy with the hub's Host and Origin headers, so the toolkit passes it in.
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"] + [
+    host.strip() for host in os.environ.get("DEMO_ALLOWED_HOSTS", "").split(",") if host.strip()
+]
+
+INSTALLED_APPS = [
+    # "daphne" is left out on purpose: listed here it installs Twisted's reactor on import,
+    # which a Jupyter kernel cannot host. The toolkit runs daphne as a subprocess instead.
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "basics",
+    "chat",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = None
+ASGI_APPLICATION = "config.asgi.application"
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("DEMO_DB", str(BASE_DIR / "db.sqlite3")),
+        # Several processes (kernel, daphne, tests) may share the file: wait, don't fail.
+        "OPTIONS": {"timeout": 20},
+    }
+}
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": os.environ.get("COURSE_REDIS_PREFIX", "asgi"),
+            },
+        }
+    }
+else:
+    # Lives inside one process: fine for a notebook and tests, silent across processes.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+AUTH_PASSWORD_VALIDATORS = []
+
+LANGUAGE_CODE = "en-us"
+# django.setup() sets the process's TZ from this; UTC keeps kernel and daphne in step.
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "chat:index"
+LOGOUT_REDIRECT_URL = "chat:index"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("DEMO_LOG_LEVEL", "WARNING")},
+}
