@@ -1,0 +1,73 @@
+"""One-line notebook setup: make the demo project importable and configure Django."""
+
+import os
+import sys
+import threading
+from collections.abc import Callable
+from importlib import metadata
+
+from ._paths import DEMO_DIR
+
+SETTINGS_MODULE = "config.settings"
+
+
+def setup(*, migrate: bool = True, quiet: bool = False) -> None:
+    """Configure Django for the demo project; safe to run again.
+
+    Does not set DJANGO_ALLOW_ASYNC_UNSAFE: a cell runs inside the kernel's event loop,
+    so the sync ORM there raises SynchronousOnlyOperation, and a later lesson needs
+    that error to be real.
+    """
+    import django
+    from django.apps import apps
+
+    if str(DEMO_DIR) not in sys.path:
+        sys.path.insert(0, str(DEMO_DIR))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    if not apps.ready:
+        django.setup()
+    if migrate:
+        _in_thread(_migrate)
+    if not quiet:
+        print(describe())
+
+
+def describe() -> str:
+    """One line saying what is configured: versions and the channel layer."""
+    from django.conf import settings
+
+    backend = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
+    versions = " · ".join(f"{p} {metadata.version(p)}" for p in ("Django", "channels", "daphne"))
+    return f"Demo project ready: {versions} · channel layer: {backend}"
+
+
+def _migrate() -> None:
+    """Apply any unapplied migrations to the demo database (silently)."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            call_command("migrate", verbosity=0, interactive=False)
+    finally:
+        connection.close()
+
+
+def _in_thread(func: Callable[[], None]) -> None:
+    """Run sync Django code in a fresh thread: the kernel's own thread has a running
+    event loop, where Django refuses sync database access (on purpose)."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            func()
+        except BaseException as exc:  # re-raised in the caller's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, name="course-setup")
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
