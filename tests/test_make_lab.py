@@ -82,6 +82,6 @@ async def test_demo_is_reachable_through_jupyter_server_proxy(lab: str) -> None:
         assert r.json()["filter"] == "active"
         # The WebSocket goes through the proxy too; the browser's Origin is the lab's.
         ws = lab.replace("http", "ws") + f"/proxy/{demo.port}/ws/echo/async/?token={TOKEN}"
-        async with connect(ws, origin=lab) as sock:  # type: ignore[arg-type]
+        async with connect(ws, origin=lab) as sock:
             await sock.send("ping")
             assert "ping" in str(await sock.recv())
