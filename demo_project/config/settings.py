@@ -22,8 +22,12 @@ DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
 
 # localhost for the notebook and tests; a JupyterHub or Binder host arrives through
 # jupyter-server-proxy with the hub's Host and Origin headers, so the toolkit passes it in.
-ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"] + [
-    host.strip() for host in os.environ.get("DEMO_ALLOWED_HOSTS", "").split(",") if host.strip()
+EXTRA_HOSTS = [h.strip() for h in os.environ.get("DEMO_ALLOWED_HOSTS", "").split(",") if h.strip()]
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver", *EXTRA_HOSTS]
+# The proxy talks plain http to daphne while the browser's page may be https: trust the
+# hub's own origins for form posts (the login page), and only those.
+CSRF_TRUSTED_ORIGINS = [
+    f"{scheme}://{h}" for h in EXTRA_HOSTS if h != "*" for scheme in ("https", "http")
 ]
 
 INSTALLED_APPS = [

@@ -4,9 +4,10 @@ that are always disconnected, and users with a real session cookie."""
 import pytest
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from config.asgi import application
 from django.conf import settings
 from django.test import AsyncClient
+
+from config.asgi import application
 
 # AllowedHostsOriginValidator refuses a WebSocket without an allowed Origin header.
 ORIGIN = (b"origin", b"http://localhost")

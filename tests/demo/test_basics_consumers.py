@@ -4,8 +4,9 @@ import json
 import time
 
 import pytest
-from basics.consumers import AsyncEchoConsumer, SyncEchoConsumer, parse_ticker_query
 from channels.testing import HttpCommunicator
+
+from basics.consumers import AsyncEchoConsumer, SyncEchoConsumer, parse_ticker_query
 from config.asgi import application
 
 ECHOES = [("/ws/echo/sync/", "sync echo: "), ("/ws/echo/async/", "async echo: ")]

@@ -1,8 +1,9 @@
 """basics.views.data: the seed request GET /api/v1/data?filter=active."""
 
 import pytest
-from basics.views import ITEMS
 from django.test import AsyncClient
+
+from basics.views import ITEMS
 
 
 @pytest.fixture

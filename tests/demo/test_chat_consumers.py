@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+
 from chat.consumers import CLOSE_LOGIN_REQUIRED, HISTORY_LENGTH, MAX_TEXT_LENGTH
 from chat.models import Message
 from config.asgi import application

@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from chat.consumers import MAX_TEXT_LENGTH
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosedError, InvalidStatus
 
+from chat.consumers import MAX_TEXT_LENGTH
 from course._paths import DEMO_DIR
 from course.servers import serve
 

@@ -2,8 +2,9 @@
 
 import pytest
 from asgiref.testing import ApplicationCommunicator
-from basics.raw import app
 from channels.testing import WebsocketCommunicator
+
+from basics.raw import app
 
 
 def http_scope(method="GET", path="/hello"):
