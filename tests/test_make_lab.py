@@ -1,5 +1,6 @@
 """`make lab` really serves lesson 00, and jupyter-server-proxy reaches the demo through it."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -33,28 +34,31 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         f" --ServerApp.port_retries=0 --IdentityProvider.token={TOKEN}"
     )
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime)}
-    proc = subprocess.Popen(
-        ["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    log_path = runtime / "lab.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            ["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # one process group: make, jupyter and its kernels
+        )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while True:
-            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else "exited"
+            assert proc.poll() is None, f"make lab exited:\n{log_path.read_text()}"
             try:
                 httpx.get(f"{base}/api/status", params={"token": TOKEN}, timeout=1)
                 break
             except httpx.TransportError:
-                assert time.monotonic() < deadline, "JupyterLab did not answer within 60 s"
+                assert time.monotonic() < deadline, f"no answer in 90 s:\n{log_path.read_text()}"
                 time.sleep(0.2)
         yield base
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
 
 
