@@ -8,7 +8,7 @@
     redis = course.start_redis()   # a throwaway redis-server for this kernel
 """
 
-from course.doctor import doctor
+from course.checkup import doctor
 from course.environment import setup
 from course.redis_server import start_redis
 from course.servers import serve, stop_all
