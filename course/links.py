@@ -1,0 +1,68 @@
+"""Links a student can click: directly on 127.0.0.1, or through jupyter-server-proxy.
+
+On Binder or a JupyterHub the browser cannot reach the container's 127.0.0.1; the
+Jupyter server proxies HTTP and WebSockets at ``<prefix>proxy/PORT/`` and strips that
+prefix, so the demo server sees its usual paths. Always keep the slash after the port:
+without it, a page that builds its WebSocket URL relative to itself connects to the
+wrong path and the socket closes with 1006.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import sys
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+
+def proxy_url(port: int, path: str = "") -> str:
+    """The jupyter-server-proxy URL of a local *port* (a path relative to the Jupyter server).
+
+    >>> proxy_url(8123, "ws/chat/lobby/")   # JUPYTERHUB_SERVICE_PREFIX unset
+    '/proxy/8123/ws/chat/lobby/'
+    """
+    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX") or "/"
+    if not prefix.endswith("/"):
+        prefix += "/"
+    return f"{prefix}proxy/{int(port)}/{path.lstrip('/')}"
+
+
+def in_jupyter() -> bool:
+    """True inside a Jupyter kernel (where proxy links make sense), False in a script or test."""
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return False
+    shell = ipython.get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def public_hosts() -> list[str]:
+    """Host names a JupyterHub announces for itself, for the demo's ALLOWED_HOSTS.
+
+    The proxy forwards the hub's own Host header, which Django rejects unless it is
+    allowed. JupyterHub exports JUPYTERHUB_PUBLIC_URL (when configured) and
+    JUPYTERHUB_HOST (with subdomains); Binder exports neither, so this may be empty.
+    """
+    hosts = []
+    for variable in ("JUPYTERHUB_PUBLIC_URL", "JUPYTERHUB_HOST"):
+        value = os.environ.get(variable, "")
+        host = urlsplit(value if "//" in value else f"//{value}").hostname
+        if host and host not in hosts:
+            hosts.append(host)
+    return hosts
+
+
+def render(title: str, status: str, links: Sequence[tuple[str, str]]) -> tuple[str, str]:
+    """An HTML block and its plain-text twin: a title, a status and labelled links.
+
+    Every piece is escaped, so a name or URL can never inject markup into the notebook.
+    """
+    esc = html.escape
+    items = "".join(
+        f'<li>{esc(label)}: <a href="{esc(href)}" target="_blank">{esc(href)}</a></li>'
+        for label, href in links
+    )
+    markup = f"<div><b>{esc(title)}</b> — {esc(status)}<ul>{items}</ul></div>"
+    text = "\n".join([f"{title} — {status}", *(f"  {label}: {href}" for label, href in links)])
+    return markup, text
