@@ -1,11 +1,10 @@
 """The course toolkit: what the notebooks import.
 
-    import course
-    course.setup()                 # Django configured for the demo project
-    await course.doctor()          # is everything the course needs here?
-    server = course.serve()        # the demo under daphne, on a free port
-    tracer = course.trace(app)     # the scope and events of your own traffic
-    redis = course.start_redis()   # a throwaway redis-server for this kernel
+- ``course.setup()``: Django configured for the demo project
+- ``await course.doctor()``: is everything the course needs here?
+- ``course.serve()``: the demo under daphne, on a free port
+- ``course.trace(app)``: the scope and events of your own traffic
+- ``course.start_redis()``: a throwaway redis-server for this kernel
 """
 
 from course.checkup import doctor

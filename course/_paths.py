@@ -1,6 +1,8 @@
 """Where things are: the repository, the demo project, and this kernel's scratch folder."""
 
+import functools
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -16,5 +18,26 @@ def state_dir() -> Path:
     """
     base = Path(os.environ.get("COURSE_STATE_DIR") or tempfile.gettempdir())
     path = base / f"asgi-course-{os.getuid()}" / str(os.getpid())
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _remove_dead_siblings(path.parent, os.getpid())
     return path
+
+
+@functools.cache
+def _remove_dead_siblings(parent: Path, pid: int) -> None:
+    """Delete the folders of processes that no longer run (a killed kernel cannot
+    clean up after itself), once per process."""
+    for folder in parent.iterdir():
+        if folder.name.isdigit() and int(folder.name) != pid and not _alive(int(folder.name)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -53,6 +53,20 @@ def public_hosts() -> list[str]:
     return hosts
 
 
+def allowed_hosts() -> list[str]:
+    """Extra ALLOWED_HOSTS for a demo server started from this kernel.
+
+    On a hub that names its host, that host. On a hub that does not (Binder), any host:
+    the server listens on 127.0.0.1 only and the proxy in front of it already requires
+    the student's own Jupyter login, while an unknown Host would make every proxied
+    page fail with DisallowedHost. Outside a hub, nothing extra.
+    """
+    hosts = public_hosts()
+    if not hosts and os.environ.get("JUPYTERHUB_SERVICE_PREFIX"):
+        return ["*"]
+    return hosts
+
+
 def render(title: str, status: str, links: Sequence[tuple[str, str]]) -> tuple[str, str]:
     """An HTML block and its plain-text twin: a title, a status and labelled links.
 

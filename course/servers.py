@@ -121,7 +121,7 @@ class Server(Managed):
             DJANGO_SETTINGS_MODULE="config.settings",
             PYTHONUNBUFFERED="1",  # access-log lines reach the log file as they happen
         )
-        hosts = links.public_hosts()
+        hosts = links.allowed_hosts()
         if hosts and "DEMO_ALLOWED_HOSTS" not in env:
             env["DEMO_ALLOWED_HOSTS"] = ",".join(hosts)
         env.update(self.extra_env)

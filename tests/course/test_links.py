@@ -41,3 +41,23 @@ def test_render_escapes_everything():
     assert "&lt;b&gt;x&lt;/b&gt;" in markup and "a &amp; b" in markup
     assert 'href="http://h/&quot;&gt;&lt;script&gt;"' in markup
     assert text == '<b>x</b> — a & b\n  go: http://h/"><script>'
+
+
+def test_allowed_hosts_outside_a_hub_adds_nothing(monkeypatch):
+    for name in ("JUPYTERHUB_SERVICE_PREFIX", "JUPYTERHUB_PUBLIC_URL", "JUPYTERHUB_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    assert links.allowed_hosts() == []
+
+
+def test_allowed_hosts_on_a_hub_that_names_itself(monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/ada/")
+    monkeypatch.setenv("JUPYTERHUB_PUBLIC_URL", "https://hub.example.org/")
+    monkeypatch.delenv("JUPYTERHUB_HOST", raising=False)
+    assert links.allowed_hosts() == ["hub.example.org"]
+
+
+def test_allowed_hosts_on_binder_accepts_the_unknown_hub_host(monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/ada-abc123/")
+    monkeypatch.delenv("JUPYTERHUB_PUBLIC_URL", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_HOST", raising=False)
+    assert links.allowed_hosts() == ["*"]
