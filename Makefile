@@ -15,13 +15,18 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 NB_TIMEOUT ?= 60
 
-.PHONY: help setup lab test lint typecheck clean
+.PHONY: help setup lab test lint typecheck clean FORCE
 
 help:  ## list the tasks
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 # The venv is rebuilt when it is missing, when its python no longer runs (the machine's
 # python3 changed), or when the pins in pyproject.toml are newer than the last install.
+ifneq ($(shell $(PY) -c 'print("ok")' 2>/dev/null),ok)
+$(STAMP): FORCE
+endif
+FORCE:
+
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "This course needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) -V 2>&1)." \
