@@ -128,19 +128,21 @@ def test_wrapper_arms_the_death_signal():
     assert result.stdout.strip() == str(int(signal.SIGTERM))
 
 
+# A stand-in kernel that starts one child, reports its pid and waits.
+SPAWN_A_SLEEPER = """
+import sys
+from course import _spawn
+from course._paths import state_dir
+child = _spawn.spawn([sys.executable, "-c", "import time; time.sleep(60)"],
+                     log_path=state_dir() / "sleeper.log")
+report(pid=child.pid)
+wait()
+"""
+
+
 def test_interrupt_spares_the_child(starter):
     # Jupyter's Interrupt button sends SIGINT to the kernel's whole process group.
-    proc = starter(
-        """
-        import sys
-        from course import _spawn
-        from course._paths import state_dir
-        child = _spawn.spawn([sys.executable, "-c", "import time; time.sleep(60)"],
-                             log_path=state_dir() / "sleeper.log")
-        report(pid=child.pid)
-        wait()
-        """
-    )
+    proc = starter(SPAWN_A_SLEEPER)
     child = read_report(proc)["pid"]
     os.killpg(proc.pid, signal.SIGINT)
     assert read_report(proc) == {"interrupted": True}
@@ -151,17 +153,7 @@ def test_interrupt_spares_the_child(starter):
 
 
 def test_sigkill_of_the_starter_takes_the_child_along(starter):
-    proc = starter(
-        """
-        import sys
-        from course import _spawn
-        from course._paths import state_dir
-        child = _spawn.spawn([sys.executable, "-c", "import time; time.sleep(60)"],
-                             log_path=state_dir() / "sleeper.log")
-        report(pid=child.pid)
-        wait()
-        """
-    )
+    proc = starter(SPAWN_A_SLEEPER)
     child = read_report(proc)["pid"]
     proc.kill()
     proc.wait(5)
