@@ -8,6 +8,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 MANAGE := cd demo_project && ../$(PY) manage.py
 # JupyterLab options: make lab LAB_ARGS="--port=9999 --no-browser"
 LAB_ARGS ?=
@@ -15,10 +16,10 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 NB_TIMEOUT ?= 60
 
-.PHONY: help setup lab test lint typecheck clean FORCE
+.PHONY: help setup dev-setup lab test lint typecheck clean FORCE
 
 help:  ## list the tasks
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 # The venv is rebuilt when it is missing, when its python no longer runs (the machine's
 # python3 changed), or when the pins in pyproject.toml are newer than the last install.
@@ -27,30 +28,39 @@ $(STAMP): FORCE
 endif
 FORCE:
 
+# What a student needs: the course's pins (no test tools).
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "This course needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) -V 2>&1)." \
 	         "Run: make lab PYTHON=python3.12"; exit 1; }
 	@$(PY) -c '' 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	@rm -f $(DEV_STAMP)
+	@touch $@
+
+# What the tests add: pytest, nbmake, ruff, mypy.
+$(DEV_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
 setup: $(STAMP)  ## create or refresh .venv and the demo database
 	@$(MANAGE) migrate --verbosity 0
 
+dev-setup: setup $(DEV_STAMP)  ## setup, plus the test tools
+
 lab: setup  ## open JupyterLab on lesson 00
 	$(VENV)/bin/jupyter lab notebooks/00-welcome-and-setup.ipynb \
 	  --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG) $(LAB_ARGS)
 
-test: setup lint typecheck  ## run every test: ruff, mypy, pytest (demo, toolkit, notebooks)
+test: dev-setup lint typecheck  ## run every test: ruff, mypy, pytest (demo, toolkit, notebooks)
 	$(PY) -m pytest -n 2 --dist loadgroup --nbmake --nbmake-timeout=$(NB_TIMEOUT) \
 	  tests notebooks $$(ls solutions/*.ipynb 2>/dev/null) $(PYTEST_ARGS)
 
-lint: $(STAMP)  ## ruff: lint and format check
+lint: $(DEV_STAMP)  ## ruff: lint and format check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-typecheck: $(STAMP)  ## mypy --strict on the toolkit
+typecheck: $(DEV_STAMP)  ## mypy --strict on the toolkit
 	$(VENV)/bin/mypy
 
 clean:  ## remove the venv and the demo database
