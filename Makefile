@@ -16,7 +16,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 NB_TIMEOUT ?= 60
 
-.PHONY: help setup dev-setup lab test lint typecheck clean FORCE
+.PHONY: help setup dev-setup lab test lint typecheck strip clean FORCE
 
 help:  ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ lint: $(DEV_STAMP)  ## ruff: lint and format check
 
 typecheck: $(DEV_STAMP)  ## mypy --strict on the toolkit
 	$(VENV)/bin/mypy
+
+strip: $(STAMP)  ## clear the outputs of every committed notebook
+	$(PY) -m course.nbclean notebooks/*.ipynb $$(ls solutions/*.ipynb exercises/*.ipynb 2>/dev/null)
 
 clean:  ## remove the venv and the demo database
 	rm -rf $(VENV) demo_project/db.sqlite3

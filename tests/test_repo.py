@@ -1,12 +1,13 @@
 """Repository hygiene: committed notebooks carry no outputs, the README matches the files."""
 
-import json
 import re
 import tomllib
 from pathlib import Path
 
+import nbformat
 import pytest
 
+from course import nbclean
 from course._paths import REPO_ROOT
 
 NOTEBOOKS = sorted(
@@ -23,11 +24,27 @@ def test_there_is_a_lesson_00() -> None:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(REPO_ROOT)))
 def test_notebook_is_committed_without_outputs(path: Path) -> None:
-    nb = json.loads(path.read_text())
-    for i, cell in enumerate(nb["cells"]):
-        assert not cell.get("outputs"), f"cell {i} has outputs: clear them before committing"
-        assert cell.get("execution_count") is None, f"cell {i} has an execution count"
-    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    nb = nbformat.read(path, as_version=4)
+    assert not nbclean.dirt(nb), f"{path.name} was committed after a run: `make strip`"
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_strip_cleans_a_run_notebook_and_keeps_tags(tmp_path: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("1/0", metadata={"tags": ["raises-exception"]})
+    cell.outputs = [nbformat.v4.new_output("stream", text="x")]
+    cell.execution_count = 3
+    cell.metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00Z"}
+    nb.cells.append(cell)
+    path = tmp_path / "run.ipynb"
+    nbformat.write(nb, path)
+    assert nbclean.dirt(nbformat.read(path, as_version=4)) == [
+        "cell 0: execution, outputs, execution_count"
+    ]
+    nbclean.main([str(path)])
+    cleaned = nbformat.read(path, as_version=4)
+    assert not nbclean.dirt(cleaned)
+    assert cleaned.cells[0].metadata == {"tags": ["raises-exception"]}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
