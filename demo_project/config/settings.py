@@ -24,8 +24,11 @@ DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
 # jupyter-server-proxy with the hub's Host and Origin headers, so the toolkit passes it in.
 EXTRA_HOSTS = [h.strip() for h in os.environ.get("DEMO_ALLOWED_HOSTS", "").split(",") if h.strip()]
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver", *EXTRA_HOSTS]
-# The proxy talks plain http to daphne while the browser's page may be https: trust the
-# hub's own origins for form posts (the login page), and only those.
+# Behind a hub the browser's page is https while the proxy talks plain http to daphne.
+# The hub's proxy sets X-Forwarded-Proto and jupyter-server-proxy passes it on: trusting
+# it (the server listens on 127.0.0.1 only) lets Django's CSRF check see the browser's
+# https origin, and the hub's own origins are trusted for form posts (the login page).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = [
     f"{scheme}://{h}" for h in EXTRA_HOSTS if h != "*" for scheme in ("https", "http")
 ]
