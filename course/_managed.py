@@ -77,7 +77,11 @@ class Managed:
         if previous is not None and previous is not self:
             previous.stop()
             self._take_over(previous)
-        self._start()
+        try:
+            self._start()
+        except BaseException:  # Interrupt (KeyboardInterrupt) too: leave nothing behind
+            self.stop()
+            raise
         with _registry_lock:
             _registry[key] = self
         return self

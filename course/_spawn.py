@@ -84,7 +84,7 @@ def spawn(
     with log_path.open("wb") as log:  # the child keeps its own copy of the descriptor
 
         def start() -> subprocess.Popen[bytes]:
-            return subprocess.Popen(
+            proc = subprocess.Popen(
                 command,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -94,12 +94,14 @@ def spawn(
                 pass_fds=tuple(pass_fds),
                 start_new_session=True,
             )
+            # Registered here, in the spawner thread: if the caller is interrupted while
+            # waiting for this, stop_all() and atexit still know the child.
+            with _lock:
+                _children[:] = [child for child in _children if child.poll() is None]
+                _children.append(proc)
+            return proc
 
-        proc = _in_spawner_thread(start)
-    with _lock:
-        _children[:] = [child for child in _children if child.poll() is None]
-        _children.append(proc)
-    return proc
+        return _in_spawner_thread(start)
 
 
 def _signal(proc: subprocess.Popen[bytes], sig: int) -> None:

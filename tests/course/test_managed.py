@@ -1,5 +1,6 @@
 """course/_managed.py: one process per name, logs, stop, display (with a plain sleeper)."""
 
+import itertools
 import sys
 
 import pytest
@@ -12,12 +13,15 @@ pytestmark = pytest.mark.slow
 SLEEP = "import time; print('sleeping', flush=True); time.sleep(60)"
 
 
+PORTS = itertools.count(4242)
+
+
 class Sleeper(_managed.Managed):
     kind = "sleeper"
 
     def _start(self):
         self._proc = _spawn.spawn([sys.executable, "-c", SLEEP], log_path=self.log_path)
-        self.port = self.port or 4242
+        self.port = self.port or next(PORTS)  # a new one unless taken over
         self._wait_until(lambda left: "sleeping" in self.logs(), 5)
 
 
@@ -83,3 +87,19 @@ def test_a_failed_start_stops_the_process_and_quotes_the_log():
         impatient._launch()
     assert "sleeping" in str(info.value)  # the log's tail
     assert not impatient.running
+
+
+class InterruptedSleeper(Sleeper):
+    """The student presses Interrupt while the process is starting."""
+
+    def _start(self):
+        self._proc = _spawn.spawn([sys.executable, "-c", SLEEP], log_path=self.log_path)
+        raise KeyboardInterrupt
+
+
+def test_an_interrupted_start_leaves_no_process_behind():
+    with pytest.raises(KeyboardInterrupt):
+        InterruptedSleeper("i")._launch()
+    assert not _spawn.running(), "the half-started process is still running"
+    again = Sleeper("i")._launch()
+    assert [p.pid for p in _spawn.running()] == [again.pid]

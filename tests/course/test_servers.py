@@ -65,6 +65,7 @@ def test_same_name_replaces_the_old_server():
     assert not first.running and wait_gone(old_pid, 1)
     assert get(second, "again").text == "hello from /again"
     assert len({s.name for s in (first, second)}) == 1
+    assert second.port == first.port, "a re-run should keep the port (open tabs keep working)"
 
 
 def test_restart_keeps_the_port_and_stop_is_idempotent():
