@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -104,13 +105,24 @@ class Server(Managed):
         """The same page through jupyter-server-proxy, for a browser on another machine."""
         return links.proxy_url(self.port, path)
 
-    def trace(self) -> Trace:
-        """What the traced app recorded so far (needs ``serve(..., trace=True)``)."""
+    def trace(self, settle: float = 0.5) -> Trace:
+        """What the traced app recorded so far (needs ``serve(..., trace=True)``).
+
+        A request's last record is written just after its response goes out, so a
+        trace read straight after a request may catch it unfinished: wait up to
+        *settle* seconds for HTTP requests to finish (open WebSockets stay open).
+        """
         if self.trace_file is None:
             raise RuntimeError(f"{self.name!r} runs without tracing: serve(..., trace=True)")
         from course.trace import Trace
 
-        return Trace.from_file(self.trace_file)
+        deadline = time.monotonic() + settle
+        while True:
+            recorded = Trace.from_file(self.trace_file)
+            busy = [c for c in recorded.connections if c.ended is None and c.type == "http"]
+            if not busy or time.monotonic() >= deadline:
+                return recorded
+            time.sleep(0.01)
 
     def _environment(self) -> tuple[str, dict[str, str]]:
         """The app path daphne runs and its environment."""

@@ -218,3 +218,13 @@ def test_sigkill_of_the_kernel_stops_daphne_and_redis(starter):
     proc.kill()
     assert wait_gone(pids["daphne"], 5), "daphne was orphaned"
     assert wait_gone(pids["redis"], 5), "redis-server was orphaned"
+
+
+def test_a_trace_read_right_after_a_request_shows_it_finished():
+    # The app writes its "end" record just after the response: trace() waits for it.
+    server = serve(ECHO_APP, name="settled", trace=True)
+    with httpx.Client(base_url=server.url) as client:  # keep-alive, like a notebook's client
+        for i in range(20):
+            client.get(f"n{i}")
+            last = server.trace().last
+            assert last.scope["path"] == f"/n{i}" and last.ended is not None, f"request {i}"
