@@ -53,7 +53,7 @@ lab: setup  ## open JupyterLab on lesson 00
 	  --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG) $(LAB_ARGS)
 
 test: dev-setup lint typecheck  ## run every test: ruff, mypy, pytest (demo, toolkit, notebooks)
-	$(PY) -m pytest -n 2 --dist loadgroup --nbmake --nbmake-timeout=$(NB_TIMEOUT) \
+	$(PY) -m pytest -n 2 --dist loadfile --nbmake --nbmake-timeout=$(NB_TIMEOUT) \
 	  tests notebooks $$(ls solutions/*.ipynb 2>/dev/null) $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)  ## ruff: lint and format check

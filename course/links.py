@@ -57,9 +57,9 @@ def allowed_hosts() -> list[str]:
     """Extra ALLOWED_HOSTS for a demo server started from this kernel.
 
     On a hub that names its host, that host. On a hub that does not (Binder), any host:
-    the server listens on 127.0.0.1 only and the proxy in front of it already requires
-    the student's own Jupyter login, while an unknown Host would make every proxied
-    page fail with DisallowedHost. Outside a hub, nothing extra.
+    an unknown Host would make every proxied page fail with DisallowedHost. That also
+    turns off AllowedHostsOriginValidator's Origin check there (it accepts any Origin),
+    so lessons that show the check build their own validator. Outside a hub, nothing.
     """
     hosts = public_hosts()
     if not hosts and os.environ.get("JUPYTERHUB_SERVICE_PREFIX"):

@@ -61,9 +61,9 @@ def loads(line: str | bytes) -> Any:
 class JsonlSink:
     """Append one JSON line per record to a file, safe with concurrent connections.
 
-    Each line goes out in one unbuffered ``write()`` on a file opened with O_APPEND,
-    under a lock: lines from concurrent connections (or two servers sharing the file)
-    never interleave, and a reader sees every line as soon as it is written.
+    Each line goes out in one unbuffered ``write()`` on a file opened with O_APPEND, so
+    lines from concurrent connections never interleave (the lock only orders writers
+    within this process), and a reader sees every line as soon as it is written.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:

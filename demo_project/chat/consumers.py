@@ -8,6 +8,10 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from .models import Message
 
 PRIVATE_PREFIX = "private-"
+# Room names use only the characters (and length) a channel-layer group name allows:
+# the group is "chat.<room>", and group names must match ^[a-zA-Z\d\-_.]+$, under 100
+# chars. routing.py, urls.py and views.py all use this one rule.
+ROOM_NAME = r"[A-Za-z0-9_.-]{1,50}"
 HISTORY_LENGTH = 50
 MAX_TEXT_LENGTH = 500
 # Codes 4000-4999 are free for applications. Why accept, then close? Closing before

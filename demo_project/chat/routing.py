@@ -2,10 +2,9 @@
 
 from django.urls import re_path
 
-from .consumers import ChatConsumer
+from .consumers import ROOM_NAME, ChatConsumer
 
-# Room names use only the characters (and length) a channel-layer group name allows:
-# the group is "chat.<room>", and group names must match ^[a-zA-Z\d\-_.]+$, under 100 chars.
 websocket_urlpatterns = [
-    re_path(r"^ws/chat/(?P<room_name>[A-Za-z0-9_.-]{1,50})/$", ChatConsumer.as_asgi()),
+    # ROOM_NAME: the characters a channel-layer group name allows (see consumers.py).
+    re_path(rf"^ws/chat/(?P<room_name>{ROOM_NAME})/$", ChatConsumer.as_asgi()),
 ]

@@ -4,9 +4,9 @@ import re
 
 from django.shortcuts import redirect, render
 
-from .consumers import PRIVATE_PREFIX
+from .consumers import PRIVATE_PREFIX, ROOM_NAME
 
-ROOM_NAME = re.compile(r"[A-Za-z0-9_.-]{1,50}")  # Same rule as urls.py and routing.py.
+VALID_ROOM = re.compile(ROOM_NAME)
 SUGGESTED_ROOMS = ["lobby", "python", "random", "private-staff"]
 
 
@@ -16,7 +16,7 @@ def index(request):
     error = ""
     if name:
         # "." and ".." fit the rule but a browser folds them out of a URL path.
-        if ROOM_NAME.fullmatch(name) and name.strip("."):
+        if VALID_ROOM.fullmatch(name) and name.strip("."):
             # Relative redirect: the browser resolves it against the current page,
             # which keeps a /proxy/PORT/ prefix the server never sees.
             return redirect(f"chat/{name}/")

@@ -155,3 +155,11 @@ async def test_wrong_password_shows_an_error(client, user):
     response = await client.post("/accounts/login/", {"username": "alice", "password": "nope"})
     assert response.status_code == 200
     assert "did not match" in response.content.decode()
+
+
+async def test_the_form_checks_the_same_room_rule_as_the_server(client):
+    from chat.consumers import ROOM_NAME
+
+    html = (await client.get("/")).content.decode()
+    pattern = re.search(r'pattern="([^"]+)"', html)[1]
+    assert pattern.replace("\\-", "-") == ROOM_NAME
