@@ -8,7 +8,7 @@ the same configuration:
 - REDIS_URL            use channels_redis instead of the in-memory channel layer
 - COURSE_REDIS_PREFIX  key prefix for the Redis layer (one per kernel on a shared host)
 - DEMO_ALLOWED_HOSTS   extra host names, comma-separated (a JupyterHub's public host)
-- DEMO_DB              path of the SQLite database file
+- DEMO_DB              path of the SQLite database file (default: see default_database)
 """
 
 import os
@@ -79,10 +79,21 @@ TEMPLATES = [
 WSGI_APPLICATION = None
 ASGI_APPLICATION = "config.asgi.application"
 
+
+def default_database(base_dir: Path = BASE_DIR) -> Path:
+    """db.sqlite3 beside manage.py; in a per-user folder when that is read-only (a course
+    installed once for every student on a shared JupyterHub host)."""
+    if os.access(base_dir, os.W_OK):
+        return base_dir / "db.sqlite3"
+    data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    (data / "asgi-channels-live").mkdir(parents=True, exist_ok=True)
+    return data / "asgi-channels-live" / "db.sqlite3"
+
+
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("DEMO_DB", str(BASE_DIR / "db.sqlite3")),
+        "NAME": os.environ.get("DEMO_DB") or str(default_database()),
         # Several processes (kernel, daphne, tests) may share the file: wait, don't fail.
         "OPTIONS": {"timeout": 20},
     }
