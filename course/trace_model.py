@@ -57,15 +57,15 @@ class Connection:
         """One line: ``http GET /api/v1/data?filter=active``."""
         return trace_render.scope_summary(self.scope)
 
-    def scope_view(self) -> trace_render.ScopeView:
+    def scope_view(self) -> trace_render.Table:
         """The whole scope, one key a line, bytes shown as bytes."""
-        return trace_render.ScopeView(self.scope)
+        return trace_render.scope_view(self.scope)
 
     def mermaid(self) -> str:
         """A Mermaid sequenceDiagram of this connection."""
         return trace_render.mermaid([self])
 
-    def table(self) -> trace_render.EventTable:
+    def table(self) -> trace_render.Table:
         """The events as a table (HTML in a notebook, text elsewhere)."""
         return trace_render.event_table([self])
 
@@ -110,7 +110,7 @@ class Trace:
         """One sequenceDiagram: a lane per connection, events in time order."""
         return trace_render.mermaid(self.connections, max_connections)
 
-    def table(self) -> trace_render.EventTable:
+    def table(self) -> trace_render.Table:
         """Every event of every connection, in time order."""
         return trace_render.event_table(self.connections)
 

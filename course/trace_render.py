@@ -134,19 +134,19 @@ def _ms(seconds: float) -> str:
 
 
 @dataclass
-class EventTable:
-    """Events as rows: plain text in a console, an HTML table in a notebook."""
+class Table:
+    """Rows (events, scope keys): plain text in a console, an HTML table in a notebook."""
 
     title: str
     columns: tuple[str, ...]
     rows: list[tuple[str, ...]]
+    header: bool = True  # show the column names
 
     def __repr__(self) -> str:
-        widths = [
-            max(len(row[i]) for row in [self.columns, *self.rows]) for i in range(len(self.columns))
-        ]
+        shown = [self.columns, *self.rows] if self.header else self.rows
+        widths = [max((len(row[i]) for row in shown), default=0) for i in range(len(self.columns))]
         lines = [self.title] if self.title else []
-        for row in [self.columns, *self.rows]:
+        for row in shown:
             lines.append(
                 "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
             )
@@ -163,10 +163,11 @@ class EventTable:
             for row in self.rows
         )
         caption = f"<caption>{html.escape(self.title)}</caption>" if self.title else ""
-        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        thead = f"<thead><tr>{head}</tr></thead>" if self.header else ""
+        return f"<table>{caption}{thead}<tbody>{body}</tbody></table>"
 
 
-def event_table(conns: Sequence["Connection"]) -> EventTable:
+def event_table(conns: Sequence["Connection"]) -> Table:
     """All events of ``conns`` in time order; times count from the first connection's start."""
     origin = min((conn.started_at for conn in conns), default=0.0)
     rows: list[tuple[float, tuple[str, ...]]] = []
@@ -185,36 +186,16 @@ def event_table(conns: Sequence["Connection"]) -> EventTable:
     rows.sort(key=lambda item: item[0])
     columns = ("conn", "t (ms)", "direction", "type", "details")
     if len(conns) == 1:
-        return EventTable(headline(conns[0]), columns[1:], [row[1:] for _, row in rows])
-    return EventTable(f"{len(conns)} connections", columns, [row for _, row in rows])
+        return Table(headline(conns[0]), columns[1:], [row[1:] for _, row in rows])
+    return Table(f"{len(conns)} connections", columns, [row for _, row in rows])
 
 
-class ScopeView:
+def scope_view(scope: dict[str, Any]) -> Table:
     """A scope one key a line, values as Python shows them (bytes stay b'…')."""
-
-    def __init__(self, scope: dict[str, Any]) -> None:
-        self.scope = scope
-
-    def rows(self) -> list[tuple[str, str]]:
-        rows: list[tuple[str, str]] = []
-        for key, value in self.scope.items():
-            if key == "headers" and isinstance(value, list) and value:
-                rows += [(key if i == 0 else "", repr(tuple(pair))) for i, pair in enumerate(value)]
-            else:
-                rows.append((key, repr(value)))
-        return rows
-
-    def __repr__(self) -> str:
-        width = max((len(key) for key, _ in self.rows()), default=0)
-        return "\n".join(f"{key.ljust(width)}  {value}" for key, value in self.rows())
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(repr(self))
-
-    def _repr_html_(self) -> str:
-        cell = '<td style="text-align:left;font-family:monospace">{}</td>'
-        body = "".join(
-            "<tr>" + cell.format(html.escape(k)) + cell.format(html.escape(v)) + "</tr>"
-            for k, v in self.rows()
-        )
-        return f"<table><tbody>{body}</tbody></table>"
+    rows: list[tuple[str, ...]] = []
+    for key, value in scope.items():
+        if key == "headers" and isinstance(value, list) and value:
+            rows += [(key if i == 0 else "", repr(tuple(pair))) for i, pair in enumerate(value)]
+        else:
+            rows.append((key, repr(value)))
+    return Table("", ("key", "value"), rows, header=False)
