@@ -5,12 +5,41 @@
 - ``course.serve()``: the demo under daphne, on a free port
 - ``course.trace(app)``: the scope and events of your own traffic
 - ``course.start_redis()``: a throwaway redis-server for this kernel
+- ``course.check("name")``: grade an exercise on the spot
 """
 
-from course.checkup import doctor
-from course.environment import setup
-from course.redis_server import start_redis
-from course.servers import serve, stop_all
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+# ``trace`` is imported eagerly: the function shadows its own module's name, and a lazy
+# lookup would hand back the module once anything imported ``course.trace``.
 from course.trace import trace
 
-__all__ = ["doctor", "serve", "setup", "start_redis", "stop_all", "trace"]
+if TYPE_CHECKING:
+    from course.checkup import doctor
+    from course.environment import setup
+    from course.grading import check
+    from course.redis_server import start_redis
+    from course.servers import serve, stop_all
+
+# The rest load on first use, so ``import course`` stays cheap (redis and httpx are not
+# needed to grade an exercise or to read a trace).
+_LAZY = {
+    "check": "course.grading",
+    "doctor": "course.checkup",
+    "serve": "course.servers",
+    "setup": "course.environment",
+    "start_redis": "course.redis_server",
+    "stop_all": "course.servers",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'course' has no attribute {name!r}")
+
+
+__all__ = ["check", "doctor", "serve", "setup", "start_redis", "stop_all", "trace"]

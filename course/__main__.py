@@ -1,0 +1,25 @@
+"""The course's commands.
+
+python -m course exercises [--check]          exercises/ from solutions/
+python -m course grade SUBMISSION.ipynb...    grade a class: a CSV and feedback files
+"""
+
+import sys
+
+
+def main(argv: list[str]) -> int:
+    command, rest = (argv[0], argv[1:]) if argv else ("", [])
+    if command == "exercises":
+        from course.grading.release import main as release
+
+        return release(rest)
+    if command == "grade":
+        from course.grading.gradebook import main as grade
+
+        return grade(rest)
+    print(__doc__, file=sys.stderr)
+    return 0 if command in ("-h", "--help") else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,157 @@
+"""A fresh, fenced-in IPython kernel for one submission: run a cell, and always get an answer.
+
+Every ``run()`` returns within its timeout plus a few seconds, whatever the cell does: an
+endless loop is interrupted; a hung ``await`` that an interrupt cannot stop, a segfault or
+``os._exit`` show up as "hung" or "died", and the caller restarts the kernel. The kernel's
+data size is capped (``--memory-mb``), it dies with the grader, and only the first
+``keep_bytes`` of its output are kept: a flood is counted, not stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from queue import Empty
+from typing import Any, Literal
+
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+
+from course._spawn import WRAPPER
+
+RunStatus = Literal["ok", "error", "timeout", "hung", "died", "flooded"]
+INTERRUPT_GRACE = 3.0  # seconds an interrupted cell gets to come back before we call it hung
+POLL = 0.5  # how often a silent kernel is checked for being alive
+START_TIMEOUT = 60.0
+MAX_DISPLAYS = 50  # display outputs kept per cell (the grader needs one)
+
+
+@dataclass
+class CellRun:
+    """What running one cell gave: a status, some of its output, and any display data."""
+
+    status: RunStatus = "ok"
+    error: str = ""  # "NameError: name 'x' is not defined"
+    text: str = ""  # the first keep_bytes of stdout, stderr and tracebacks
+    output_bytes: int = 0
+    data: list[dict[str, Any]] = field(default_factory=list)  # display_data / execute_result
+
+
+class _Spec(KernelSpecManager):
+    """Hands out one kernel spec: ipykernel behind the death-signal and memory wrapper."""
+
+    def __init__(self, argv: list[str]) -> None:
+        super().__init__()
+        self._spec = KernelSpec(argv=argv, display_name="grader", language="python")
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        return self._spec
+
+
+class SandboxKernel:
+    def __init__(
+        self, cwd: Path, *, memory_mb: int, max_output: int, keep_bytes: int = 20_000
+    ) -> None:
+        self.cwd, self.max_output, self.keep_bytes = cwd, max_output, keep_bytes
+        argv = [sys.executable, "-I", "-S", str(WRAPPER), str(os.getpid())]
+        argv += ["--memory-mb", str(memory_mb), "--", sys.executable, "-m", "ipykernel_launcher"]
+        # No history database: a grading kernel is thrown away, and it starts faster.
+        argv += ["-f", "{connection_file}", "--HistoryManager.enabled=False"]
+        self._argv = argv
+        self.log_path = cwd / "kernel.log"
+        self._km: AsyncKernelManager | None = None
+        self._kc: Any = None
+
+    async def start(self) -> None:
+        self._km = AsyncKernelManager(kernel_spec_manager=_Spec(self._argv), kernel_name="grader")
+        env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "Agg"}
+        with self.log_path.open("ab") as log:
+            await self._km.start_kernel(cwd=str(self.cwd), env=env, stdout=log, stderr=log)
+        self._kc = self._km.client()
+        self._kc.start_channels()
+        await self._kc.wait_for_ready(timeout=START_TIMEOUT)
+
+    async def stop(self) -> None:
+        if self._kc is not None:
+            self._kc.stop_channels()
+            self._kc = None
+        if self._km is not None and self._km.has_kernel:
+            await self._km.shutdown_kernel(now=True)
+        self._km = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    def log_tail(self, lines: int = 5) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.strip().splitlines()[-lines:])
+
+    async def run(self, code: str, timeout: float) -> CellRun:  # noqa: ASYNC109 - see the loop
+        """Run ``code`` and collect what it shows; never waits much past ``timeout``."""
+        assert self._km is not None and self._kc is not None, "start() the kernel first"
+        result = CellRun()
+        msg_id = self._kc.execute(code, store_history=False, allow_stdin=False)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        interrupted = False
+        while True:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                if interrupted:
+                    result.status = "hung"
+                    return result
+                interrupted = True
+                if result.status == "ok":
+                    result.status = "timeout"
+                await self._km.interrupt_kernel()
+                deadline = loop.time() + INTERRUPT_GRACE
+                continue
+            try:
+                msg = await self._kc.get_iopub_msg(timeout=min(POLL, remaining))
+            except Empty:
+                if not await self._km.is_alive():
+                    result.status = "died"
+                    return result
+                continue
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if self._collect(msg, result) == "idle":
+                return result
+            if result.status == "flooded" and not interrupted:
+                interrupted = True
+                await self._km.interrupt_kernel()
+                deadline = loop.time() + INTERRUPT_GRACE
+
+    def _collect(self, msg: dict[str, Any], result: CellRun) -> str:
+        kind: str = msg["msg_type"]
+        content = msg["content"]
+        if kind == "status":
+            return str(content["execution_state"])
+        if kind == "stream":
+            self._keep(result, content["text"])
+        elif kind == "error":
+            if result.status == "ok":
+                result.status = "error"
+            result.error = f"{content['ename']}: {content['evalue']}"
+            self._keep(result, f"{result.error}\n")
+        elif kind in ("display_data", "execute_result"):
+            data = content.get("data", {})
+            if len(result.data) < MAX_DISPLAYS:
+                result.data.append(data)
+            self._keep(result, str(data.get("text/plain", "")))
+        return kind
+
+    def _keep(self, result: CellRun, text: str) -> None:
+        result.output_bytes += len(text)
+        room = self.keep_bytes - len(result.text)
+        if room > 0:
+            result.text += text[:room]
+        if result.output_bytes > self.max_output:
+            result.status = "flooded"

@@ -1,0 +1,107 @@
+"""The code the grader runs in a student's kernel: the toolkit as it is on the grader's disk.
+
+By the time a check runs, the student's code has run in the same kernel, and may have
+redefined ``check``, patched ``course.grading`` or ``course.checks`` in memory, or rewritten
+their files on disk. So the grader never calls anything the kernel already holds: each
+grading cell carries the source of every ``course`` module, read by the grader before
+any submission ran, and imports them afresh from that copy (the kernel's own ``course``
+modules are put aside meanwhile and put back after). The result goes out as display data
+of its own MIME type, stamped with a nonce the student's notebook never saw; the grader
+reads it only from the output of that very cell, so printed "✓ 5/5" lines count for nothing.
+
+What this does not stop: code that patches Python itself (asyncio, IPython's display) before
+the check runs. Checks that need that level of trust would run outside the kernel.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import course
+
+MIME = "application/vnd.course.grade+json"
+
+# Runs in the kernel, in a fresh namespace that sees only _NS (the notebook's globals) and _ARGS.
+BOOT = r"""
+import sys, importlib.abc, importlib.util
+
+class _Copy(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(self, name, path=None, target=None):
+        if name not in _ARGS["sources"]:
+            return None
+        is_package, filename, _ = _ARGS["sources"][name]
+        spec = importlib.util.spec_from_loader(name, self, origin=filename, is_package=is_package)
+        if is_package:
+            spec.submodule_search_locations = [filename.rsplit("/", 1)[0]]
+        return spec
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        _, filename, source = _ARGS["sources"][module.__name__]
+        module.__file__ = filename
+        exec(compile(source, filename, "exec"), module.__dict__)
+
+_ours = lambda k: k == "course" or k.startswith("course.")
+_own = {k: sys.modules.pop(k) for k in list(sys.modules) if _ours(k)}
+_finder = _Copy()
+sys.meta_path.insert(0, _finder)
+_payload = {"nonce": _ARGS["nonce"], "exercise": _ARGS["exercise"]}
+_text = ""
+try:
+    from course.grading import grade as _grade
+    _report = _grade(_ARGS["exercise"], _NS, timeout=_ARGS["timeout"])
+    _payload["results"] = [r.as_dict() for r in _report.results]
+    _text = str(_report)
+except BaseException as _error:
+    _payload["error"] = f"{type(_error).__name__}: {_error}"
+    _text = _payload["error"]
+finally:
+    sys.meta_path.remove(_finder)
+    for _name in [k for k in sys.modules if _ours(k)]:
+        del sys.modules[_name]
+    sys.modules.update(_own)
+from IPython.display import publish_display_data
+publish_display_data({_ARGS["mime"]: _payload, "text/plain": _text})
+"""
+
+
+@cache
+def sources() -> dict[str, tuple[bool, str, str]]:
+    """Every module of the ``course`` package: name → (is package, file name, source)."""
+    root = Path(course.__file__).resolve().parent
+    found = {}
+    for path in sorted(root.rglob("*.py")):
+        parts = list(path.relative_to(root.parent).with_suffix("").parts)
+        is_package = parts[-1] == "__init__"
+        if is_package:
+            parts.pop()
+        found[".".join(parts)] = (is_package, str(path), path.read_text())
+    return found
+
+
+def grading_cell(exercise: str, nonce: str, timeout: float) -> str:
+    """A cell that grades ``exercise`` with the grader's copy of the toolkit."""
+    args: dict[str, Any] = {
+        "exercise": exercise,
+        "nonce": nonce,
+        "timeout": timeout,
+        "mime": MIME,
+        "sources": sources(),
+    }
+    return f"exec({BOOT!r}, {{'_NS': globals(), '_ARGS': {args!r}}})\n"
+
+
+def read_payload(data: list[dict[str, Any]], nonce: str) -> dict[str, Any] | None:
+    """The grading payload with our nonce among a cell's display data, if any."""
+    for bundle in data:
+        payload = bundle.get(MIME)
+        if isinstance(payload, str):  # some transports send JSON as text
+            payload = json.loads(payload)
+        if isinstance(payload, dict) and payload.get("nonce") == nonce:
+            return payload
+    return None
