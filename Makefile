@@ -16,7 +16,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 NB_TIMEOUT ?= 60
 
-.PHONY: help setup dev-setup lab test lint typecheck strip clean FORCE
+.PHONY: help setup dev-setup lab test lint typecheck exercises strip clean FORCE
 
 help:  ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -52,7 +52,8 @@ lab: setup  ## open JupyterLab on lesson 00
 	$(VENV)/bin/jupyter lab notebooks/00-welcome-and-setup.ipynb \
 	  --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG) $(LAB_ARGS)
 
-test: dev-setup lint typecheck  ## run every test: ruff, mypy, pytest (demo, toolkit, notebooks)
+test: dev-setup lint typecheck  ## run every test: ruff, mypy, exercises/ up to date, pytest
+	$(PY) -m course exercises --check
 	$(PY) -m pytest -n 2 --dist loadfile --nbmake --nbmake-timeout=$(NB_TIMEOUT) \
 	  tests notebooks $$(ls solutions/*.ipynb 2>/dev/null) $(PYTEST_ARGS)
 
@@ -62,6 +63,9 @@ lint: $(DEV_STAMP)  ## ruff: lint and format check
 
 typecheck: $(DEV_STAMP)  ## mypy --strict on the toolkit
 	$(VENV)/bin/mypy
+
+exercises: $(STAMP)  ## write exercises/ from solutions/ (never edit exercises/ by hand)
+	$(PY) -m course exercises
 
 strip: $(STAMP)  ## clear the outputs of every committed notebook
 	$(PY) -m course.nbclean notebooks/*.ipynb $$(ls solutions/*.ipynb exercises/*.ipynb 2>/dev/null)

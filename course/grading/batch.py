@@ -140,6 +140,14 @@ def trusted_rows(exercise: Exercise, payload: dict[str, Any]) -> list[Result]:
     return rows
 
 
+GRADING_FAILED = {
+    "ok": "gave no result",
+    "error": "failed",
+    "timeout": "ran out of time (is a check's thread still holding the kernel?)",
+    "hung": "hung",
+    "died": "stopped the kernel",
+    "flooded": "printed too much",
+}
 STATUSES = ("passed", "failed", "error", "timeout", "crashed", "not-run")
 
 
@@ -155,6 +163,8 @@ def describe(run: CellRun, step: Step, options: Options) -> str:
             f"{where} ran longer than {options.timeout:g} s and could not be interrupted "
             "(a hung await?): the kernel was restarted"
         )
+    if run.error.startswith("MemoryError"):
+        return f"{where} ran out of memory (MemoryError): the kernel was restarted without it"
     if run.status == "died":
         return f"{where} stopped the kernel (os._exit, a crash, or out of memory): it was restarted"
     return f"{where} printed more than {options.max_output:,} bytes and was stopped"
@@ -209,7 +219,9 @@ async def _run_steps(
     for index, step in enumerate(steps):
         if step.exercise is None:
             run = await kernel.run(step.source, options.timeout)
-            if run.status in ("ok", "error"):
+            if run.error.startswith("MemoryError"):
+                run.status = "died"  # whatever it holds would starve every later cell and check
+            elif run.status in ("ok", "error"):
                 ran.append(step)
             if run.status != "ok":
                 graded.notes.append(describe(run, step, options))
@@ -223,8 +235,8 @@ async def _run_steps(
                 graded.results += trusted_rows(exercise, payload)
             else:
                 status: Status = "timeout" if run.status in ("timeout", "hung") else "crashed"
-                why = describe(run, Step(step.cell, "", None), options)
-                graded.results += rows_for(exercise, status, f"grading stopped: {why}")
+                why = run.error or f"the grading cell {GRADING_FAILED[run.status]}"
+                graded.results += rows_for(exercise, status, f"could not grade: {why}")
         if run.status in ("hung", "died"):
             restarts += 1
             if restarts > MAX_RESTARTS or not await _recover(kernel, ran, options):

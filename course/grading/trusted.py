@@ -65,8 +65,11 @@ finally:
     for _name in [k for k in sys.modules if _ours(k)]:
         del sys.modules[_name]
     sys.modules.update(_own)
-from IPython.display import publish_display_data
-publish_display_data({_ARGS["mime"]: _payload, "text/plain": _text})
+try:
+    from IPython.display import publish_display_data
+    publish_display_data({_ARGS["mime"]: _payload, "text/plain": _text})
+except BaseException as _error:
+    print(f"the grader could not report: {type(_error).__name__}: {_error}")
 """
 
 
@@ -93,7 +96,12 @@ def grading_cell(exercise: str, nonce: str, timeout: float) -> str:
         "mime": MIME,
         "sources": sources(),
     }
-    return f"exec({BOOT!r}, {{'_NS': globals(), '_ARGS': {args!r}}})\n"
+    # The sources stay off the exec line, so a traceback through it stays one short line.
+    return (
+        f"__course_grading__ = {{'_NS': globals(), '_ARGS': {args!r}}}\n"
+        f"exec({BOOT!r}, __course_grading__)\n"
+        "del __course_grading__\n"
+    )
 
 
 def read_payload(data: list[dict[str, Any]], nonce: str) -> dict[str, Any] | None:

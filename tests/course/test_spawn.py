@@ -189,3 +189,19 @@ def test_normal_exit_waits_for_the_children_to_stop(tmp_path, starter):
     read_report(proc)
     assert finish(proc) == 0
     assert done.exists(), "the starter exited before its child had stopped"
+
+
+def test_wrapper_caps_memory_for_good():
+    code = (
+        "import resource\n"
+        "try:\n    resource.setrlimit(resource.RLIMIT_DATA, (-1, -1))\n"
+        "except ValueError:\n    print('cannot raise')\n"
+        "try:\n    b = bytearray(400 * 1024 * 1024)\n"
+        "except MemoryError:\n    print('MemoryError')\n"
+        "small = bytearray(20 * 1024 * 1024)\nprint('small ok')\n"
+    )
+    wrapper = [sys.executable, str(_spawn.WRAPPER), str(os.getpid()), "--memory-mb", "200"]
+    result = subprocess.run(
+        [*wrapper, "--", sys.executable, "-c", code], capture_output=True, text=True, timeout=10
+    )
+    assert result.stdout.split() == ["cannot", "raise", "MemoryError", "small", "ok"], result
