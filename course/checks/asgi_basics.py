@@ -17,12 +17,13 @@ EXERCISES = [greeting, by_hand]
 
 
 def _is_async_app(obj: Any, name: str, params: str) -> None:
-    target = obj if inspect.isfunction(obj) or inspect.ismethod(obj) else type(obj).__call__
+    # A function, a bound method, a functools.partial, or an object with an async __call__.
+    is_async = inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(type(obj).__call__)
     expect(
         callable(obj), f"{name} is {obj!r}, not a function: write `async def {name}({params}):`."
     )
     expect(
-        inspect.iscoroutinefunction(target),
+        is_async,
         f"{name} is not async: write `async def {name}({params}):`, so that it can await.",
     )
     count = len(inspect.signature(obj).parameters)

@@ -145,7 +145,7 @@ class SandboxKernel:
             data = content.get("data", {})
             if len(result.data) < MAX_DISPLAYS:
                 result.data.append(data)
-            self._keep(result, str(data.get("text/plain", "")))
+            self._keep(result, str(data.get("text/plain", "")) + "\n")
         return kind
 
     def _keep(self, result: CellRun, text: str) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import inspect
+import sysconfig
 import threading
 import time
 import traceback
@@ -29,6 +30,10 @@ from course.grading.model import Check, Exercise, Result, Status
 DEFAULT_TIMEOUT = 2.0
 GRACE = 0.5  # extra wait for a check whose event loop is blocked, so its own timeout cannot fire
 _COURSE_DIR = str(Path(__file__).resolve().parent.parent)
+# Where the standard library and installed packages live: never the student's own code.
+_LIBRARIES = tuple(
+    {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+)
 
 AWAITING = (
     "did not finish within {timeout:g} s: it is still waiting for something. Does your code await "
@@ -40,6 +45,12 @@ BLOCKED = (
     "use await asyncio.sleep(...) or move the blocking work to a thread."
 )
 
+STILL_GOING = (
+    "did not finish within {timeout:g} s, and went on after it was cancelled: does your code "
+    "catch asyncio.CancelledError (a bare except:, or except BaseException) and carry on? "
+    "Let CancelledError through."
+)
+BEAT = 0.05  # how often a check's event loop shows it is not blocked
 SKIPPED = "not run: an earlier check of this exercise timed out; fix that first."
 
 
@@ -51,6 +62,7 @@ class CheckAbandoned(BaseException):
 class _Outcome:
     error: BaseException | None = None
     timed_out: bool = False
+    beat: float = 0.0  # time.monotonic() when the check's event loop last ran the heartbeat
 
 
 def run_exercise(
@@ -91,7 +103,9 @@ def run_check(check: Check, namespace: Mapping[str, Any], *, timeout: float) -> 
     seconds = time.perf_counter() - started
     if worker.is_alive():
         _abandon(worker)
-        return _result(check, "timeout", BLOCKED.format(timeout=timeout), seconds)
+        loop_alive = time.monotonic() - outcome.beat < GRACE / 2
+        message = STILL_GOING if loop_alive else BLOCKED
+        return _result(check, "timeout", message.format(timeout=timeout), seconds)
     if outcome.timed_out:
         hint = check.on_timeout or AWAITING.format(timeout=timeout)
         return _result(check, "timeout", hint, seconds)
@@ -116,6 +130,7 @@ def _run(check: Check, args: dict[str, Any], timeout: float, outcome: _Outcome) 
 async def _with_timeout(
     check: Check, args: dict[str, Any], seconds: float, outcome: _Outcome
 ) -> None:
+    heartbeat = asyncio.create_task(_beat(outcome))
     try:
         async with asyncio.timeout(seconds) as deadline:
             await check.function(**args)
@@ -124,6 +139,15 @@ async def _with_timeout(
         if not deadline.expired():
             raise
         outcome.timed_out = True
+    finally:
+        heartbeat.cancel()
+
+
+async def _beat(outcome: _Outcome) -> None:
+    """Tell the kernel this loop is running: a check that overruns without it was blocked."""
+    while True:
+        outcome.beat = time.monotonic()
+        await asyncio.sleep(BEAT)
 
 
 def _quiet_if_abandoned(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
@@ -147,11 +171,12 @@ def explain(error: BaseException) -> tuple[Status, str]:
 
 
 def _where(error: BaseException) -> str:
-    """ " (in greeting_app, line 4)" for the innermost frame outside the toolkit."""
+    """The innermost frame of the student's own code: " (in greeting_app, line 4)"."""
     frames = [f for f in traceback.extract_tb(error.__traceback__) if _COURSE_DIR not in f.filename]
-    if not frames:
+    own = [f for f in frames if not f.filename.startswith(_LIBRARIES)]
+    if not (own or frames):
         return ""
-    frame = frames[-1]
+    frame = (own or frames)[-1]
     return f" (in {frame.name}, line {frame.lineno})"
 
 
