@@ -16,7 +16,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 NB_TIMEOUT ?= 60
 
-.PHONY: help setup dev-setup lab test lint typecheck exercises strip clean FORCE
+.PHONY: help setup dev-setup lab test lint typecheck exercises bench strip clean FORCE
 
 help:  ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ typecheck: $(DEV_STAMP)  ## mypy --strict on the toolkit
 
 exercises: $(STAMP)  ## write exercises/ from solutions/ (never edit exercises/ by hand)
 	$(PY) -m course exercises
+
+bench: setup  ## measure: check() latency, grading a class of 30 (bench/results.json)
+	$(PY) bench/grading.py
 
 strip: $(STAMP)  ## clear the outputs of every committed notebook
 	$(PY) -m course.nbclean notebooks/*.ipynb $$(ls solutions/*.ipynb exercises/*.ipynb 2>/dev/null)
