@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import json
 import secrets
-import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from course.checks import EXERCISES, for_lesson
-from course.grading.kernel import CellRun, SandboxKernel
+from course.grading.kernel import CellRun, SandboxKernel, Supply, fresh_kernel
 from course.grading.model import Exercise, Result, Status
 from course.grading.release import check_name
 from course.grading.trusted import grading_cell, read_payload
@@ -170,14 +170,28 @@ def describe(run: CellRun, step: Step, options: Options) -> str:
     return f"{where} printed more than {options.max_output:,} bytes and was stopped"
 
 
-async def grade_submission(path: Path, options: Options, lesson: str | None = None) -> Graded:
+async def grade_submission(
+    path: Path,
+    options: Options,
+    lesson: str | None = None,
+    graded_hook: Callable[[], None] = lambda: None,
+    supply: Supply | None = None,
+) -> Graded:
+    """Grade one notebook; ``graded_hook`` is called once the results are in, before cleanup
+    (so a parallel grader can start the next kernel while this one shuts down)."""
     started = time.perf_counter()
-    graded = await _grade(path, options, lesson)
+    graded = await _grade(path, options, lesson, graded_hook, supply)
     graded.seconds = time.perf_counter() - started
     return graded
 
 
-async def _grade(path: Path, options: Options, lesson: str | None) -> Graded:
+async def _grade(
+    path: Path,
+    options: Options,
+    lesson: str | None,
+    graded_hook: Callable[[], None],
+    supply: Supply | None,
+) -> Graded:
     try:
         nb = json.loads(path.read_text())  # noqa: ASYNC240 - one small file, before any kernel
     except (OSError, ValueError) as error:
@@ -199,15 +213,15 @@ async def _grade(path: Path, options: Options, lesson: str | None) -> Graded:
         for exercise in exercises:
             graded.results += rows_for(exercise, "not-run", problem)
         return graded
-    with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
-        kernel = SandboxKernel(
-            Path(scratch), memory_mb=options.memory_mb, max_output=options.max_output
-        )
-        try:
-            await kernel.start()
-            await _run_steps(kernel, plan(nb, exercises), graded, options)
-        finally:
-            await kernel.stop()
+    if supply is None:
+        kernel = await fresh_kernel(options.memory_mb, options.max_output)
+    else:
+        kernel = await supply.take()
+    try:
+        await _run_steps(kernel, plan(nb, exercises), graded, options)
+    finally:
+        graded_hook()
+        await kernel.dispose()
     return graded
 
 

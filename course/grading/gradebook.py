@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from course.grading.batch import Graded, Options, grade_submission
+from course.grading.kernel import Supply
 from course.grading.report import MARKS, Report
 from course.grading.trusted import sources
 
@@ -74,16 +75,28 @@ async def grade_all(
     progress = Progress(len(paths), sys.stderr)
 
     async def one(path: Path) -> Graded:
-        async with gate:
-            try:
-                graded = await grade_submission(path, options, lesson)
-            except Exception as error:  # the grader's own failure must not lose the student
-                graded = Graded(str(path), None)
-                graded.notes.append(f"the grader failed on this submission: {error!r}")
-            progress.done(graded)
-            return graded
+        await gate.acquire()
+        held = [True]
 
-    return list(await asyncio.gather(*(one(p) for p in paths)))
+        def release() -> None:  # as soon as the results are in: shutting down needs no slot
+            if held.pop() if held else False:
+                gate.release()
+
+        try:
+            graded = await grade_submission(path, options, lesson, release, supply)
+        except Exception as error:  # the grader's own failure must not lose the student
+            graded = Graded(str(path), None)
+            graded.notes.append(f"the grader failed on this submission: {error!r}")
+        finally:
+            release()
+        progress.done(graded)
+        return graded
+
+    supply = Supply(options.memory_mb, options.max_output)
+    try:
+        return list(await asyncio.gather(*(one(p) for p in paths)))
+    finally:
+        await supply.close()
 
 
 class Progress:
