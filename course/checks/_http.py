@@ -9,30 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from course.asgi_types import ASGIApp, Scope
+from course.asgi_types import ASGIApp
 from course.grading.model import Fail, expect
+from course.scopes import http_scope
 from course.trace import call
 
 RESPONSE_TYPES = ("http.response.start", "http.response.body")
-
-
-def http_scope(target: str, method: str = "GET") -> Scope:
-    """The scope a server builds for ``GET /hello?name=Ada`` from 127.0.0.1."""
-    path, _, query = target.partition("?")
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.4"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query.encode(),
-        "root_path": "",
-        "headers": [(b"host", b"testserver"), (b"user-agent", b"course-check")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-    }
 
 
 @dataclass(frozen=True)

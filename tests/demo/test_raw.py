@@ -5,24 +5,11 @@ from asgiref.testing import ApplicationCommunicator
 from channels.testing import WebsocketCommunicator
 
 from basics.raw import app
-
-
-def http_scope(method="GET", path="/hello"):
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.5"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": [],
-    }
+from course.scopes import http_scope
 
 
 async def test_http_says_hello_with_method_and_path():
-    communicator = ApplicationCommunicator(app, http_scope("GET", "/hello"))
+    communicator = ApplicationCommunicator(app, http_scope("/hello"))
     await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
     start = await communicator.receive_output()
     body = await communicator.receive_output()
@@ -37,7 +24,7 @@ async def test_http_says_hello_with_method_and_path():
 
 
 async def test_http_reads_a_chunked_body_before_answering():
-    communicator = ApplicationCommunicator(app, http_scope("POST", "/upload"))
+    communicator = ApplicationCommunicator(app, http_scope("/upload", method="POST"))
     await communicator.send_input({"type": "http.request", "body": b"abc", "more_body": True})
     # more_body=True: the app must keep reading, not answer yet.
     assert await communicator.receive_nothing()
@@ -51,7 +38,7 @@ async def test_http_reads_a_chunked_body_before_answering():
 
 
 async def test_http_disconnect_during_the_body_ends_without_a_response():
-    communicator = ApplicationCommunicator(app, http_scope("POST", "/upload"))
+    communicator = ApplicationCommunicator(app, http_scope("/upload", method="POST"))
     await communicator.send_input({"type": "http.request", "body": b"abc", "more_body": True})
     await communicator.send_input({"type": "http.disconnect"})
     await communicator.wait()  # Raises if the app did not finish.
