@@ -16,12 +16,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from course.checks import EXERCISES, for_lesson
 from course.grading.kernel import CellRun, SandboxKernel, Supply, fresh_kernel
-from course.grading.model import Exercise, Result, Status
-from course.grading.release import check_name
+from course.grading.model import Result, Status
+from course.grading.planning import Step, identify, plan, rows_for, trusted_rows
 from course.grading.trusted import grading_cell, read_payload
 
 MAX_RESTARTS = 3
@@ -54,92 +53,6 @@ class Graded:
         return sum(r.max_points for r in self.results)
 
 
-@dataclass(frozen=True)
-class Step:
-    cell: int  # 1-based, as JupyterLab's status bar counts
-    source: str
-    exercise: str | None = None  # set for a grading step
-
-
-def lessons() -> set[str]:
-    return {exercise.lesson for exercise in EXERCISES.values()}
-
-
-def identify(path: Path, nb: dict[str, Any] | None, lesson: str | None) -> str | None:
-    """Which lesson a submission belongs to: --lesson, the notebook's metadata, its file name."""
-    known = lessons()
-    if lesson:
-        matches = [name for name in known if name == lesson or name.startswith(f"{lesson}-")]
-        return matches[0] if len(matches) == 1 else None
-    claimed = ((nb or {}).get("metadata") or {}).get("course", {}).get("lesson")
-    if claimed in known:
-        return str(claimed)
-    in_name = [name for name in known if name in path.name]
-    return in_name[0] if len(in_name) == 1 else None
-
-
-def plan(nb: dict[str, Any], exercises: list[Exercise]) -> list[Step]:
-    """The cells to run, with each exercise's check cell swapped for a grading step."""
-    wanted = {exercise.name for exercise in exercises}
-    steps: list[Step] = []
-    graded: set[str] = set()
-    code_cells = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
-    for number, cell in enumerate(code_cells, start=1):
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
-        name = check_name(source)
-        if name is None:
-            steps.append(Step(number, source))
-        elif name in wanted and name not in graded:
-            graded.add(name)
-            steps.append(Step(number, "", name))
-    last = len(code_cells) + 1
-    steps += [Step(last, "", e.name) for e in exercises if e.name not in graded]
-    return steps
-
-
-def rows_for(exercise: Exercise, status: Status, message: str) -> list[Result]:
-    """Zero-point rows for every check of an exercise that could not be graded."""
-    return [Result(exercise.name, c.name, c.title, 0, c.points, status, message) for c in exercise]
-
-
-def trusted_rows(exercise: Exercise, payload: dict[str, Any]) -> list[Result]:
-    """Rows from the kernel's report; points and titles come from the grader's own registry."""
-    reported = {r.get("check"): r for r in payload.get("results", []) if isinstance(r, dict)}
-    rows = []
-    for check in exercise:
-        got = reported.get(check.name)
-        if got is None:
-            why = payload.get("error", "the check did not report")
-            rows.append(
-                Result(
-                    exercise.name,
-                    check.name,
-                    check.title,
-                    0,
-                    check.points,
-                    "crashed",
-                    f"grading failed: {why}",
-                )
-            )
-            continue
-        status: Status = got["status"] if got.get("status") in STATUSES else "crashed"
-        points = check.points if status == "passed" else 0
-        rows.append(
-            Result(
-                exercise.name,
-                check.name,
-                check.title,
-                points,
-                check.points,
-                status,
-                str(got.get("message", ""))[:2000],
-                float(got.get("seconds", 0.0)),
-            )
-        )
-    return rows
-
-
 GRADING_FAILED = {
     "ok": "gave no result",
     "error": "failed",
@@ -148,7 +61,6 @@ GRADING_FAILED = {
     "died": "stopped the kernel",
     "flooded": "printed too much",
 }
-STATUSES = ("passed", "failed", "error", "timeout", "crashed", "not-run")
 
 
 def describe(run: CellRun, step: Step, options: Options) -> str:
