@@ -92,7 +92,9 @@ def test_a_hostile_batch_finishes_and_each_scores_what_it_earned(tmp_path: Path)
     unknown = tmp_path / "homework.ipynb"
     nbformat.write(nbformat.v4.new_notebook(), unknown)
     out = tmp_path / "grades.csv"
-    rows = grade([good, *paths, released, broken, unknown], out, "-j", "2", "--timeout", "4")
+    # A 512 MB cap: the memory bomb meets MemoryError after a few hundred MB, not a whole GB.
+    limits = ("-j", "2", "--timeout", "4", "--memory-mb", "512")
+    rows = grade([good, *paths, released, broken, unknown], out, *limits)
 
     assert points(rows[str(good)]) == (FULL01, FULL01)
     assert points(rows[str(released)]) == (0, FULL01)
