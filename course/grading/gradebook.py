@@ -76,10 +76,12 @@ async def grade_all(
 
     async def one(path: Path) -> Graded:
         await gate.acquire()
-        held = [True]
+        released = False
 
         def release() -> None:  # as soon as the results are in: shutting down needs no slot
-            if held.pop() if held else False:
+            nonlocal released
+            if not released:
+                released = True
                 gate.release()
 
         try:

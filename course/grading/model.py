@@ -11,9 +11,10 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 Status = Literal["passed", "failed", "error", "timeout", "crashed", "not-run"]
+STATUSES: tuple[Status, ...] = get_args(Status)
 CheckFunction = Callable[..., Any]
 
 
@@ -45,6 +46,13 @@ class Check:
     def needs(self) -> list[str]:
         """The notebook names this check reads: its parameters."""
         return list(inspect.signature(self.function).parameters)
+
+    def result(self, status: Status, message: str = "", seconds: float = 0.0) -> Result:
+        """This check's row: its points only if it passed."""
+        points = self.points if status == "passed" else 0
+        return Result(
+            self.exercise, self.name, self.title, points, self.points, status, message, seconds
+        )
 
 
 @dataclass

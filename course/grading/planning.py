@@ -7,10 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from course.checks import EXERCISES
-from course.grading.model import Exercise, Result, Status
+from course.grading.model import STATUSES, Exercise, Result, Status
 from course.grading.release import check_name
-
-STATUSES = ("passed", "failed", "error", "timeout", "crashed", "not-run")
 
 
 @dataclass(frozen=True)
@@ -59,41 +57,17 @@ def plan(nb: dict[str, Any], exercises: list[Exercise]) -> list[Step]:
 
 def rows_for(exercise: Exercise, status: Status, message: str) -> list[Result]:
     """Zero-point rows for every check of an exercise that could not be graded."""
-    return [Result(exercise.name, c.name, c.title, 0, c.points, status, message) for c in exercise]
+    return [check.result(status, message) for check in exercise]
 
 
 def trusted_rows(exercise: Exercise, payload: dict[str, Any]) -> list[Result]:
     """Rows from the kernel's report; points and titles come from the grader's own registry."""
     reported = {r.get("check"): r for r in payload.get("results", []) if isinstance(r, dict)}
+    why = payload.get("error", "the check did not report")
     rows = []
     for check in exercise:
-        got = reported.get(check.name)
-        if got is None:
-            why = payload.get("error", "the check did not report")
-            rows.append(
-                Result(
-                    exercise.name,
-                    check.name,
-                    check.title,
-                    0,
-                    check.points,
-                    "crashed",
-                    f"grading failed: {why}",
-                )
-            )
-            continue
+        got = reported.get(check.name) or {"status": "crashed", "message": f"grading failed: {why}"}
         status: Status = got["status"] if got.get("status") in STATUSES else "crashed"
-        points = check.points if status == "passed" else 0
-        rows.append(
-            Result(
-                exercise.name,
-                check.name,
-                check.title,
-                points,
-                check.points,
-                status,
-                str(got.get("message", ""))[:2000],
-                float(got.get("seconds", 0.0)),
-            )
-        )
+        message = str(got.get("message", ""))[:2000]
+        rows.append(check.result(status, message, float(got.get("seconds", 0.0))))
     return rows

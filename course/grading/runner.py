@@ -76,7 +76,7 @@ def run_exercise(
     results: list[Result] = []
     for check in exercise:
         if any(r.status == "timeout" for r in results):
-            results.append(_result(check, "not-run", SKIPPED))
+            results.append(check.result("not-run", SKIPPED))
         else:
             results.append(run_check(check, namespace, timeout=timeout))
     return results
@@ -86,8 +86,7 @@ def run_check(check: Check, namespace: Mapping[str, Any], *, timeout: float) -> 
     """One check, in a worker thread with its own event loop, under ``timeout`` seconds."""
     missing = [name for name in check.needs if name not in namespace]
     if missing:
-        return _result(
-            check,
+        return check.result(
             "failed",
             f"`{missing[0]}` is not defined: run the exercise cell that defines it "
             "(Shift + Enter), then this check again.",
@@ -105,14 +104,14 @@ def run_check(check: Check, namespace: Mapping[str, Any], *, timeout: float) -> 
         _abandon(worker)
         loop_alive = time.monotonic() - outcome.beat < GRACE / 2
         message = STILL_GOING if loop_alive else BLOCKED
-        return _result(check, "timeout", message.format(timeout=timeout), seconds)
+        return check.result("timeout", message.format(timeout=timeout), seconds)
     if outcome.timed_out:
         hint = check.on_timeout or AWAITING.format(timeout=timeout)
-        return _result(check, "timeout", hint, seconds)
+        return check.result("timeout", hint, seconds)
     if outcome.error is None:
-        return _result(check, "passed", "", seconds)
+        return check.result("passed", "", seconds)
     status, message = explain(outcome.error)
-    return _result(check, status, message, seconds)
+    return check.result(status, message, seconds)
 
 
 def _run(check: Check, args: dict[str, Any], timeout: float, outcome: _Outcome) -> None:
@@ -186,10 +185,3 @@ def _abandon(worker: threading.Thread) -> None:
         ctypes.pythonapi.PyThreadState_SetAsyncExc(
             ctypes.c_ulong(worker.ident), ctypes.py_object(CheckAbandoned)
         )
-
-
-def _result(check: Check, status: Status, message: str, seconds: float = 0.0) -> Result:
-    points = check.points if status == "passed" else 0
-    return Result(
-        check.exercise, check.name, check.title, points, check.points, status, message, seconds
-    )

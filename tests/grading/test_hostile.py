@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 
 from course.checks import for_lesson
+from course.grading.gradebook import feedback_name
 from tests.grading.helpers import (
     FULL01,
     LESSON01,
@@ -102,7 +103,7 @@ def test_a_hostile_batch_finishes_and_each_scores_what_it_earned(tmp_path: Path)
     for path, (name, (_, earned, words)) in zip(paths, HOSTILE.items(), strict=True):
         got, most = points(rows[str(path)])
         assert (got, most) == (earned, FULL01), (name, rows[str(path)])
-        text = (feedback / f"{str(path).strip('./').replace('/', '__')[:-6]}.md").read_text()
+        text = (feedback / feedback_name(str(path))).read_text()
         assert words in text, (name, text)
     assert points(rows[str(broken)]) == (0, FULL01)
     assert {r["status"] for r in rows[str(broken)]} == {"not-run"}
