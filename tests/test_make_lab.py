@@ -1,71 +1,19 @@
-"""`make lab` really serves lesson 00, and jupyter-server-proxy reaches the demo through it."""
+"""`make lab` really serves lesson 00, and jupyter-server-proxy reaches the demo through it.
+
+The ``lab`` fixture (tests/conftest.py) runs `make lab` once for this module."""
 
 import asyncio
-import contextlib
 import json
-import os
-import signal
-import socket
-import subprocess
-import time
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from course._paths import REPO_ROOT
 from course.servers import serve
+from tests.jupyter_lab import TOKEN
 
 pytestmark = pytest.mark.slow
-TOKEN = "course-test-token"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Run `make lab` as a student would (no browser, a known token); yield its base URL."""
-    port = free_port()
-    runtime = tmp_path_factory.mktemp("jupyter-runtime")
-    os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime)  # where the lab announces itself
-    args = (
-        f"--no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port}"
-        f" --ServerApp.port_retries=0 --IdentityProvider.token={TOKEN}"
-    )
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime)}
-    log_path = runtime / "lab.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            ["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # one process group: make, jupyter and its kernels
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, f"make lab exited:\n{log_path.read_text()}"
-            try:
-                httpx.get(f"{base}/api/status", params={"token": TOKEN}, timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, f"no answer in 90 s:\n{log_path.read_text()}"
-                time.sleep(0.2)
-        yield base
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
-        del os.environ["JUPYTER_RUNTIME_DIR"]
 
 
 def test_make_lab_serves_lesson_00(lab: str) -> None:
