@@ -10,8 +10,10 @@ import nbformat
 from course._paths import REPO_ROOT
 from course.checks import for_lesson
 from course.grading.gradebook import HEADER
+from course.grading.release import release_source
 
-SOLUTIONS = sorted((REPO_ROOT / "solutions").glob("*.ipynb"))
+SOLUTIONS_DIR = REPO_ROOT / "solutions"
+SOLUTIONS = sorted(SOLUTIONS_DIR.glob("*.ipynb"))
 RELEASED = sorted((REPO_ROOT / "exercises").glob("*.ipynb"))
 LESSON01 = "01-asgi-in-one-function"
 FULL01 = sum(e.max_points for e in for_lesson(LESSON01))
@@ -48,3 +50,58 @@ def notebook_with(*cells: str, replace: dict[str, str] | None = None) -> nbforma
     for offset, source in enumerate(cells, start=1):
         nb.cells.insert(setup + offset, nbformat.v4.new_code_cell(source))
     return nb
+
+
+# ---- one exercise's answer, straight from its notebook (no kernel) --------------------------
+
+MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### HINT")
+
+
+def cell_defining(notebook: Path, name: str) -> str:
+    """The source of the notebook's one code cell that defines ``name`` (a function or class)."""
+    nb = nbformat.read(notebook, as_version=4)
+    cells = [
+        c.source
+        for c in nb.cells
+        if c.cell_type == "code"
+        and any(
+            f"{kind} {name}(" in c.source or f"{kind} {name}:" in c.source
+            for kind in ("def", "class")
+        )
+        and "check(" not in c.source
+    ]
+    assert len(cells) == 1, f"expected one cell defining {name}, found {len(cells)}"
+    return cells[0]
+
+
+def solution_namespace(notebook: Path, name: str) -> dict:
+    """The namespace the solution cell defining ``name`` leaves behind (markers dropped)."""
+    src = "\n".join(
+        line
+        for line in cell_defining(notebook, name).split("\n")
+        if not line.strip().startswith(MARKERS)
+    )
+    namespace: dict = {}
+    exec(compile(src, str(notebook), "exec"), namespace)
+    return namespace
+
+
+def stub_namespace(notebook: Path, name: str) -> dict:
+    """The namespace the released exercise cell defining ``name`` leaves behind."""
+    namespace: dict = {}
+    exec(
+        compile(release_source(cell_defining(notebook, name), "test"), "<stub>", "exec"), namespace
+    )
+    return namespace
+
+
+def messages(report) -> str:
+    return "\n".join(r.message for r in report.results)
+
+
+def status_of(report, check: str) -> str:
+    return next(r.status for r in report.results if r.check == check)
+
+
+def message_of(report, check: str) -> str:
+    return next(r.message for r in report.results if r.check == check)

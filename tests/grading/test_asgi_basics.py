@@ -5,60 +5,31 @@ cells as release turns them into exercises, so this file follows the notebook.
 """
 
 import asyncio
-from pathlib import Path
 from urllib.parse import parse_qs
 
-import nbformat
 import pytest
 
 from course.checks.asgi_basics import by_hand
 from course.grading import grade
-from course.grading.release import release_source
+from tests.grading.helpers import (
+    SOLUTIONS_DIR,
+    message_of,
+    messages,
+    solution_namespace,
+    status_of,
+    stub_namespace,
+)
 
-NOTEBOOK = Path(__file__).resolve().parents[2] / "solutions" / "01-asgi-in-one-function.ipynb"
-MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### HINT")
+NOTEBOOK = SOLUTIONS_DIR / "01-asgi-in-one-function.ipynb"
 TIMEOUT = 1.0
 
 
-def cell_defining(name: str) -> str:
-    """The source of the notebook's one code cell that defines ``name``."""
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    cells = [
-        c.source
-        for c in nb.cells
-        if c.cell_type == "code" and f"def {name}(" in c.source and "check(" not in c.source
-    ]
-    assert len(cells) == 1, f"expected one cell defining {name}, found {len(cells)}"
-    return cells[0]
-
-
 def model(name: str) -> dict:
-    """The namespace the solution cell defining ``name`` leaves behind."""
-    src = "\n".join(
-        line for line in cell_defining(name).split("\n") if not line.strip().startswith(MARKERS)
-    )
-    namespace: dict = {}
-    exec(compile(src, str(NOTEBOOK), "exec"), namespace)
-    return namespace
+    return solution_namespace(NOTEBOOK, name)
 
 
 def stub(name: str) -> dict:
-    """The namespace the released exercise cell defining ``name`` leaves behind."""
-    namespace: dict = {}
-    exec(compile(release_source(cell_defining(name), "test"), "<stub>", "exec"), namespace)
-    return namespace
-
-
-def messages(report) -> str:
-    return "\n".join(r.message for r in report.results)
-
-
-def status_of(report, check: str) -> str:
-    return next(r.status for r in report.results if r.check == check)
-
-
-def message_of(report, check: str) -> str:
-    return next(r.message for r in report.results if r.check == check)
+    return stub_namespace(NOTEBOOK, name)
 
 
 # ---- the model answers and the stubs -------------------------------------------------------
