@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 
 from course._paths import REPO_ROOT
 
@@ -26,6 +26,11 @@ LAUNCH_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = REPO_ROOT / "test-artifacts"  # screenshots, for a human to look at
+
+# expect() waits 5 s by default, apart from the contexts' own default timeouts. JupyterLab
+# draws a notebook's cells over several seconds on a loaded 2-core machine: wait as long as
+# the contexts do.
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(scope="module")
