@@ -67,7 +67,8 @@ typecheck: $(DEV_STAMP)  ## mypy --strict on the toolkit
 exercises: $(STAMP)  ## write exercises/ from solutions/ (never edit exercises/ by hand)
 	$(PY) -m course exercises
 
-bench: setup  ## measure: check() latency, grading a class of 30 (bench/results.json)
+bench: setup  ## measure: each lesson's run time, check() latency, grading a class of 30 (bench/results.json)
+	$(PY) bench/lessons.py
 	$(PY) bench/grading.py
 
 strip: $(STAMP)  ## clear the outputs of every committed notebook
