@@ -2,6 +2,7 @@
 
 python -m course exercises [--check]          exercises/ from solutions/
 python -m course grade SUBMISSION.ipynb...    grade a class: a CSV and feedback files
+python -m course painpoints [--check]         docs/pain-points.md from the lessons' pain-N tags
 """
 
 import sys
@@ -17,6 +18,10 @@ def main(argv: list[str]) -> int:
         from course.grading.gradebook import main as grade
 
         return grade(rest)
+    if command == "painpoints":
+        from course.painpoints import main as painpoints
+
+        return painpoints(rest)
     print(__doc__, file=sys.stderr)
     return 0 if command in ("-h", "--help") else 2
 

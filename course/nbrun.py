@@ -35,18 +35,15 @@ class NotebookRun:
 
     def shown(self) -> str:
         """Everything the cells showed (text, Mermaid, streams), source listings left out."""
-        parts: list[str] = []
-        for cell in self.code_cells():
-            if any(marker in cell.source for marker in SOURCE_LISTING):
-                continue
-            for output in cell.get("outputs", []):
-                if output.output_type == "stream":
-                    parts.append(output.text)
-                elif output.output_type == "error":
-                    parts.append(f"{output.ename}: {output.evalue}")
-                else:
-                    parts += [str(output.data[m]) for m in SHOWN if m in output.get("data", {})]
-        return "\n".join(parts)
+        return "\n".join(
+            _text(cell)
+            for cell in self.code_cells()
+            if not any(marker in cell.source for marker in SOURCE_LISTING)
+        )
+
+    def cell_shows(self, number: int) -> str:
+        """What cell *number* (1-based, counting every cell) showed."""
+        return _text(self.nb.cells[number - 1])
 
     def event_types(self) -> set[str]:
         """The ASGI message types that appear in the cells' outputs."""
@@ -60,6 +57,18 @@ class NotebookRun:
             if "raises-exception" in cell.metadata.get("tags", [])
             and not any(o.output_type == "error" for o in cell.get("outputs", []))
         ]
+
+
+def _text(cell: Any) -> str:
+    parts: list[str] = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream":
+            parts.append(output.text)
+        elif output.output_type == "error":
+            parts.append(f"{output.ename}: {output.evalue}")
+        else:
+            parts += [str(output.data[m]) for m in SHOWN if m in output.get("data", {})]
+    return "\n".join(parts)
 
 
 def run(path: Path, *, timeout: float = 60) -> NotebookRun:

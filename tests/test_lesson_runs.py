@@ -1,5 +1,6 @@
-"""Lessons, run for real: cells tagged raises-exception really raise, and the ASGI spec's
-HTTP and WebSocket events all appear in what the lessons show.
+"""Lessons, run for real: cells tagged raises-exception really raise, a cell tagged pain-N
+shows what docs/pain-points.md says, and the ASGI spec's HTTP and WebSocket events all
+appear in what the lessons show.
 
 nbmake (in `make test`) already runs every notebook; this runs the lessons once more to
 read their outputs, which nbmake does not keep.
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from course import nbrun
+from course import nbrun, painpoints
 from course._paths import REPO_ROOT
 
 LESSONS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -49,3 +50,8 @@ def test_a_lesson_runs_shows_its_events_and_its_errors_are_real(path: Path) -> N
     )
     missing = PROMISED.get(path.stem, set()) - run.event_types()
     assert not missing, f"{path.name} never shows {sorted(missing)} in a cell's output"
+    for number, place in painpoints.places_in(run.nb, path):
+        seen = painpoints.PAIN_POINTS[number - 1].seen
+        assert seen in run.cell_shows(place.cell), (
+            f"{place.link()} is tagged pain-{number} but never shows {seen!r}"
+        )

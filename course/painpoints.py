@@ -1,0 +1,197 @@
+"""The 25 classic Channels pain points, and the lesson cell that reproduces each one.
+
+    python -m course painpoints [--check]      writes docs/pain-points.md (make painpoints)
+
+A lesson tags the cell that reproduces pain point N with ``pain-N``; the cell after it shows the
+fix. ``seen`` is what the student sees there (an error message, or a symptom shown by the cell's
+output): tests/test_lesson_runs.py checks that the tagged cell really shows it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from course._paths import REPO_ROOT
+
+DOC = REPO_ROOT / "docs" / "pain-points.md"
+TAG = re.compile(r"^pain-(\d+)$")
+
+
+@dataclass(frozen=True)
+class PainPoint:
+    number: int
+    title: str
+    issues: str
+    seen: str  # a fragment of the tagged cell's output
+
+
+@dataclass(frozen=True)
+class Place:
+    notebook: Path
+    cell: int  # 1-based, counting every cell, as JupyterLab's status bar does
+    heading: str  # the section the cell is in
+
+    def link(self) -> str:
+        anchor = "#" + self.heading.replace(" ", "-") if self.heading else ""
+        shown = f"{self.notebook.stem[:2]} · {self.heading or self.notebook.stem}, cell {self.cell}"
+        return f"[{shown}](../notebooks/{self.notebook.name}{anchor})"
+
+
+# REFERENCE.md's list; the issue numbers are django/channels unless named.
+PAIN_POINTS = (
+    PainPoint(
+        1,
+        "SynchronousOnlyOperation in async code; lazy querysets",
+        "#1916 #1446 #1464 #1501 #2106",
+        "SynchronousOnlyOperation",
+    ),
+    PainPoint(
+        2,
+        "`async_to_sync` inside a running event loop",
+        "#1020 #1194 #848; asgiref #77 #154",
+        "cannot use AsyncToSync in the same thread",
+    ),
+    PainPoint(3, "InMemoryChannelLayer does not cross processes", "#673 #801", "TimeoutError"),
+    PainPoint(
+        4,
+        '`type` "chat.message" ↔ `chat_message`; an unhandled type kills the consumer',
+        "#2065 #1261 #1184",
+        "No handler for message type",
+    ),
+    PainPoint(
+        5, "Group name rules and length", "#1845 #1229 #626", "must be a valid unicode string"
+    ),
+    PainPoint(
+        6, "WebSocket silently rejected by AllowedHostsOriginValidator", "#2062 #1115", "403"
+    ),
+    PainPoint(
+        7, "Channels 4: daphne unbundled, must be in INSTALLED_APPS", "#1958 #1956", "daphne"
+    ),
+    PainPoint(8, "Missing `.as_asgi()`", "#2050", "TypeError"),
+    PainPoint(
+        9,
+        '"Django can only handle ASGI/HTTP connections, not websocket"',
+        "#1426; daphne #292",
+        "Django can only handle ASGI/HTTP connections, not websocket",
+    ),
+    PainPoint(
+        10, "AppRegistryNotReady from import order in asgi.py", "#1564", "AppRegistryNotReady"
+    ),
+    PainPoint(11, "Lifespan errors under uvicorn", "#2018; uvicorn #709", "lifespan"),
+    PainPoint(
+        12,
+        "URLRouter: unmatched route, nested paths",
+        "#1428 #1759 #870",
+        "No route found for path",
+    ),
+    PainPoint(
+        13,
+        '"Application instance took too long to shut down and was killed"',
+        "#1119 #1925; daphne #227",
+        "took too long to shut down",
+    ),
+    PainPoint(14, "SyncConsumers share one thread", "#2132; asgiref #205", "seconds"),
+    PainPoint(
+        15,
+        "Sending from sync code, other loops and threads",
+        "#1876 #2079 #894",
+        "attached to a different loop",
+    ),
+    PainPoint(
+        16,
+        '"Event loop is closed" with channels_redis',
+        "channels_redis #332 #312",
+        "Event loop is closed",
+    ),
+    PainPoint(
+        17,
+        "ChannelFull, capacity and silent group drops",
+        "channels_redis #181 #22; #1244",
+        "ChannelFull",
+    ),
+    PainPoint(
+        18,
+        "Memory and connection leaks under load",
+        "channels_redis #212 #279; daphne #373",
+        "connections",
+    ),
+    PainPoint(19, "Groups expire silently after group_expiry", "—", "group_expiry"),
+    PainPoint(20, "WebSocket sessions are not saved without save()", "#1425 #1096 #1402", "None"),
+    PainPoint(21, "Token auth: browsers cannot set Authorization on a WebSocket", "#300", "4001"),
+    PainPoint(
+        22,
+        "WebsocketCommunicator pitfalls: timeouts, a dead communicator",
+        "#2007 #1947 #908",
+        "TimeoutError",
+    ),
+    PainPoint(
+        23, "ChannelsLiveServerTestCase hangs; in-memory SQLite", "#962 #1207 #2176", "sqlite"
+    ),
+    PainPoint(
+        24, "A proxy without Upgrade/Connection headers", "daphne #191; uvicorn #1022", "400"
+    ),
+    PainPoint(
+        25, "Test isolation with Redis layers: flush between tests", "channels_redis #348", "flush"
+    ),
+)
+
+
+def places_in(nb: Any, path: Path) -> list[tuple[int, Place]]:
+    """The cells of one notebook tagged ``pain-N``, with the section each is in."""
+    found = []
+    heading = ""
+    for i, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type == "markdown":
+            titles = re.findall(r"^#{2,3} (.+)$", cell.source, re.M)
+            heading = titles[-1].strip() if titles else heading
+        for tag in cell.metadata.get("tags", []):
+            if match := TAG.match(tag):
+                found.append((int(match.group(1)), Place(path, i, heading)))
+    return found
+
+
+def places(folder: Path = REPO_ROOT / "notebooks") -> dict[int, list[Place]]:
+    """Where each pain point is reproduced, over every lesson."""
+    found: dict[int, list[Place]] = {}
+    for path in sorted(folder.glob("[0-9][0-9]-*.ipynb")):
+        nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
+        for number, place in places_in(nb, path):
+            found.setdefault(number, []).append(place)
+    return found
+
+
+def render(found: dict[int, list[Place]]) -> str:
+    lines = [
+        "# The classic Channels pain points, reproduced",
+        "",
+        "Generated by `python -m course painpoints` from the lessons' `pain-N` cell tags:",
+        "do not edit by hand.",
+        "Each cell fails (or misbehaves) on purpose and the cell after it shows the fix.",
+        "",
+        "| # | Pain point | What you see | Reproduced in | Issues |",
+        "|---|---|---|---|---|",
+    ]
+    for point in PAIN_POINTS:
+        where = " · ".join(place.link() for place in found.get(point.number, [])) or "*not yet*"
+        lines.append(
+            f"| {point.number} | {point.title} | `{point.seen}` | {where} | {point.issues} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    text = render(places())
+    if argv == ["--check"]:
+        if DOC.exists() and DOC.read_text() == text:
+            print(f"{DOC.name} is up to date")
+            return 0
+        print(f"{DOC.name} is out of date: run `python -m course painpoints`")
+        return 1
+    DOC.write_text(text)
+    print(f"wrote {DOC.relative_to(REPO_ROOT)}")
+    return 0
