@@ -95,7 +95,7 @@ class StrictServer:
         if talk.closed is None:
             return {"type": "websocket.disconnect", "code": 1000}  # the client said goodbye
         # Refused: the TCP connection just drops (1006); closed: the client echoes the code.
-        code = 1006 if talk.denied else talk.closed.get("code", 1000)
+        code = 1006 if talk.denied else talk.closed.get("code") or 1000
         return {"type": "websocket.disconnect", "code": code}
 
     async def send(self, message: Message) -> None:
