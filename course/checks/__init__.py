@@ -1,11 +1,11 @@
 """Every exercise's checks, by name. One module per lesson; read them to see what is graded."""
 
-from course.checks import asgi_basics, websocket_events
+from course.checks import asgi_basics, http_events, websocket_events
 from course.grading.model import Exercise
 
 EXERCISES: dict[str, Exercise] = {
     exercise.name: exercise
-    for module in (asgi_basics, websocket_events)
+    for module in (asgi_basics, http_events, websocket_events)
     for exercise in module.EXERCISES
 }
 
