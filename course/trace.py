@@ -52,8 +52,10 @@ class Tracer(Trace):
         await self._run(conn, start, scope, receive, send)
 
     def _open(self, scope: Scope) -> tuple[Connection, float]:
-        start = time.perf_counter()
-        conn = Connection(next(self._ids), plain(scope), started_at=time.time())
+        # Both clocks read together, before copying the scope: events are placed at
+        # started_at + (perf_counter() - start), so connections interleave in true order.
+        start, started_at = time.perf_counter(), time.time()
+        conn = Connection(next(self._ids), plain(scope), started_at=started_at)
         if self.keep != 0:
             self.connections.append(conn)
             if self.keep is not None:
