@@ -1,12 +1,24 @@
-"""Two classic HTTP mistakes, wrong on purpose, for lesson 02 to serve under daphne.
+"""Classic HTTP mistakes, wrong on purpose, for lessons 01 and 02 to serve under daphne.
 
-What these mistakes do shows only under a real server, so they live in a module daphne
-can import. ``basics.streaming.app`` serves them too, so the lesson needs one server:
+What these mistakes do shows only under a real server, and daphne serves only an app it can
+import, so they live here rather than in a cell. Lesson 01 serves ``body_before_start``
+on its own ("basics.mistakes:body_before_start"); ``basics.streaming.app`` serves the
+rest, so lesson 02 needs one server:
 
 - ``/mistakes/str-headers``      headers as str: daphne refuses them, the client gets a 500
 - ``/mistakes/bytes-headers``    the fix: header names and values are bytes
 - ``/mistakes/send-after-end``   a body after the response ended: daphne drops it silently
 """
+
+
+
+async def body_before_start(scope, receive, send):
+    """Send the body without starting the response: daphne raises ValueError, answers 500."""
+    if scope["type"] != "http":
+        raise ValueError(f"body_before_start handles http, not {scope['type']!r}")
+    await receive()  # the request
+    # The mistake: http.response.start (status, headers) must come first.
+    await send({"type": "http.response.body", "body": b"Hello?"})
 
 
 async def str_headers(scope, receive, send):
