@@ -6,6 +6,7 @@ mistake, the kind a student makes. The checks run on pytest-django's test databa
 """
 
 import pytest
+from channels.db import database_sync_to_async
 
 from chat.models import Message
 from course.grading import grade
@@ -228,6 +229,33 @@ def test_the_sync_orm_in_the_consumer_is_explained(mistake, wrong):
         assert "SynchronousOnlyOperation" in message
         assert "async ORM" in message and "database_sync_to_async" in message
         assert "queryset is lazy" in message
+
+
+@database_sync_to_async
+def last_messages(room, count):
+    """Sync ORM in a thread: a plain for loop and list() are fine in here."""
+    newest = list(Message.objects.filter(room=room).order_by("-id")[:count])
+    return [(m.author, m.text) for m in reversed(newest)]
+
+
+async def replays_from_a_thread(self):
+    await join(self)
+    for author, text in await last_messages(self.room, self.history_length):
+        await self.send_json({"author": author, "text": text})
+
+
+async def stores_from_a_thread(self, content, **kwargs):
+    create = database_sync_to_async(Message.objects.create)
+    await create(room=self.room, author=content["author"], text=content["text"])
+    await relay(self, content["author"], content["text"])
+
+
+def test_a_right_answer_with_database_sync_to_async_gets_full_marks():
+    consumer = with_mistake(connect=replays_from_a_thread, receive_json=stores_from_a_thread)
+
+    report = graded(consumer)
+
+    assert report.score.full, messages(report)
 
 
 def test_a_function_is_not_a_consumer_class():
