@@ -47,22 +47,22 @@ class Room:
         return len(self.layer.groups.get(group, {}))
 
     def grouped(self) -> set[str]:
-        """Every channel that is in some group."""
         return {channel for members in self.layer.groups.values() for channel in members}
 
     async def join(self, user: str, room: str = "lobby") -> Any:
         """``user`` opens ws/room/<room>/?user=<user>; Fail unless the consumer accepts."""
         from channels.testing import WebsocketCommunicator
 
-        client = WebsocketCommunicator(self.app, f"/ws/room/{room}/?user={user}")
-        self.clients.append(client)
         where = f"/ws/room/{room}/?user={user}"
+        client = WebsocketCommunicator(self.app, where)
+        self.clients.append(client)
         try:
             accepted, code = await client.connect(timeout=CONNECT_TIMEOUT)
         except TimeoutError:
             raise Fail(
                 f"{user} opened {where} and the consumer neither accepted nor closed within "
-                f"{CONNECT_TIMEOUT} s: call await self.accept() at the end of connect()."
+                f"{CONNECT_TIMEOUT} s: call await self.accept() at the end of connect(), and "
+                "check that nothing before it blocks or waits for ever."
             ) from None
         expect(
             accepted,
@@ -82,9 +82,8 @@ class Room:
             future.cancel()
         if running:
             await asyncio.wait(running, timeout=0.2)
-        for future in running:
-            if future.done() and not future.cancelled():
-                future.exception()  # read, so asyncio does not log "never retrieved"
+        # Read each crash, so that asyncio does not log "exception was never retrieved".
+        _ = [f.exception() for f in running if f.done() and not f.cancelled()]
 
 
 @contextlib.asynccontextmanager
@@ -98,11 +97,12 @@ async def open_room(consumer: Any) -> AsyncIterator[Room]:
     try:
         yield room
     finally:
-        await room.close()
+        # Put the kernel's layer back first: nothing below may stop that.
         if previous is None:
             channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
         else:
             channel_layers.set(DEFAULT_CHANNEL_LAYER, previous)
+        await room.close()
 
 
 async def _frames(user: str, client: Any) -> list[Frame]:

@@ -20,6 +20,11 @@ EXERCISE = "room-consumer"
 CHECKS = [check.name for check in room_consumer]
 Model = solution_namespace(NOTEBOOK, "RoomConsumer")["RoomConsumer"]
 
+# A consumer closes stale database connections in a worker thread around every handler; for
+# pytest-django that is database access, refused without this mark once an earlier test
+# left a connection open.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 def graded(consumer):
     return grade(EXERCISE, {"RoomConsumer": consumer})
