@@ -37,7 +37,9 @@ class Place:
     heading: str  # the section the cell is in
 
     def link(self) -> str:
-        anchor = "#" + self.heading.replace(" ", "-") if self.heading else ""
+        # JupyterLab's heading ids: the rendered text (no Markdown marks), spaces as dashes.
+        text = re.sub(r"[`*]", "", self.heading)
+        anchor = "#" + text.replace(" ", "-") if self.heading else ""
         shown = f"{self.notebook.stem[:2]} · {self.heading or self.notebook.stem}, cell {self.cell}"
         return f"[{shown}](../notebooks/{self.notebook.name}{anchor})"
 
@@ -72,7 +74,12 @@ PAIN_POINTS = (
     PainPoint(
         7, "Channels 4: daphne unbundled, must be in INSTALLED_APPS", "#1958 #1956", "daphne"
     ),
-    PainPoint(8, "Missing `.as_asgi()`", "#2050", "TypeError"),
+    PainPoint(
+        8,
+        "Missing `.as_asgi()`; an ASGI app under a WSGI server",
+        "#2050",
+        "missing 1 required positional argument: 'send'",
+    ),
     PainPoint(
         9,
         '"Django can only handle ASGI/HTTP connections, not websocket"',
@@ -95,7 +102,12 @@ PAIN_POINTS = (
         "#1119 #1925; daphne #227",
         "took too long to shut down",
     ),
-    PainPoint(14, "SyncConsumers share one thread", "#2132; asgiref #205", "seconds"),
+    PainPoint(
+        14,
+        "SyncConsumers share one thread",
+        "#2132; asgiref #205",
+        "'ThreadPoolExecutor-0_0', 'ThreadPoolExecutor-0_0'",
+    ),
     PainPoint(
         15,
         "Sending from sync code, other loops and threads",
@@ -121,7 +133,12 @@ PAIN_POINTS = (
         "connections",
     ),
     PainPoint(19, "Groups expire silently after group_expiry", "—", "group_expiry"),
-    PainPoint(20, "WebSocket sessions are not saved without save()", "#1425 #1096 #1402", "None"),
+    PainPoint(
+        20,
+        "WebSocket sessions are not saved without save()",
+        "#1425 #1096 #1402",
+        "({'visits': 1}, {'visits': 1})",
+    ),
     PainPoint(21, "Token auth: browsers cannot set Authorization on a WebSocket", "#300", "4001"),
     PainPoint(
         22,
