@@ -11,7 +11,6 @@ rest, so lesson 02 needs one server:
 """
 
 
-
 async def body_before_start(scope, receive, send):
     """Send the body without starting the response: daphne raises ValueError, answers 500."""
     if scope["type"] != "http":
