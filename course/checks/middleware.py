@@ -33,28 +33,19 @@ WS_MESSAGES: list[Message] = [
 ]
 
 
-def websocket_scope(client: str) -> Scope:
-    """The scope a server builds for a WebSocket handshake to /ws/echo/ from *client*."""
-    return {
-        "type": "websocket",
-        "asgi": {"version": "3.0", "spec_version": "2.4"},
-        "http_version": "1.1",
-        "scheme": "ws",
-        "path": "/ws/echo/",
-        "raw_path": b"/ws/echo/",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"testserver"), (b"origin", b"http://testserver")],
-        "client": (client, 50001),
-        "server": ("127.0.0.1", 8000),
-        "subprotocols": [],
-    }
-
-
 def _scope(kind: str, client: str) -> Scope:
-    if kind == "websocket":
-        return websocket_scope(client)
-    return {**http_scope("/hello"), "client": (client, 50000)}
+    """The scope a server builds for GET /hello (http) or a handshake to /ws/echo/ (websocket)."""
+    if kind == "http":
+        return {**http_scope("/hello"), "client": (client, 50000)}
+    scope = {**http_scope("/ws/echo/"), "type": "websocket", "scheme": "ws", "subprotocols": []}
+    del scope["method"]
+    return {**scope, "client": (client, 50001)}
+
+
+def _changed(before: Scope, after: Scope) -> str:
+    """The keys whose values differ, quoted and comma-separated ("" when none)."""
+    keys = before.keys() | after.keys()
+    return ", ".join(repr(k) for k in sorted(keys) if before.get(k) != after.get(k))
 
 
 @dataclass
@@ -98,7 +89,7 @@ class Run:
 def build(middleware_class: Any, inner: Inner) -> Any:
     """``RequestIdMiddleware(inner, banned={BANNED})``, with a clear Fail if it cannot be built."""
     expect(
-        inspect.isclass(middleware_class) or callable(middleware_class),
+        callable(middleware_class),
         f"{NAME} is {middleware_class!r}, not a class: keep `class {NAME}:` from the exercise.",
     )
     try:
@@ -147,13 +138,11 @@ def _id_of(passed_on: Scope, kind: str) -> str:
 
 
 def _same_apart_from_the_id(run: Run, kind: str) -> None:
-    passed_on = {k: v for k, v in run.passed_on.items() if k != "request_id"}
-    keys = run.before.keys() | passed_on.keys()
-    changed = sorted(k for k in keys if run.before.get(k) != passed_on.get(k))
+    changed = _changed(run.before, {k: v for k, v in run.passed_on.items() if k != "request_id"})
     expect(
         not changed,
         f"for {A[kind]} connection the inner app got a scope that differs from the server's in "
-        f"{', '.join(map(repr, changed))}: add request_id and keep everything else as it was.",
+        f"{changed}: add request_id and keep everything else as it was.",
     )
 
 
@@ -200,12 +189,11 @@ async def copies_the_scope(RequestIdMiddleware: Any) -> None:
             "middleware wrote into the scope it was given, so every layer outside it sees the "
             "change. Give the inner app a new dict: dict(scope, request_id=...).",
         )
-        keys = result.before.keys() | result.scope.keys()
-        changed = sorted(k for k in keys if result.before.get(k) != result.scope.get(k))
+        changed = _changed(result.before, result.scope)
         expect(
             not changed,
-            f"after {A[kind]} connection the server's own scope changed in "
-            f"{', '.join(map(repr, changed))}: never edit the scope you are given; copy it.",
+            f"after {A[kind]} connection the server's own scope changed in {changed}: "
+            "never edit the scope you are given; copy it.",
         )
 
 
