@@ -1,10 +1,18 @@
 """Every exercise's checks, by name. One module per lesson; read them to see what is graded."""
 
-from course.checks import asgi_basics, consumers, database, http_events, layers, websocket_events
+from course.checks import (
+    asgi_basics,
+    consumers,
+    database,
+    http_events,
+    layers,
+    middleware,
+    websocket_events,
+)
 from course.grading.model import Exercise
 
 # In lesson order.
-MODULES = (asgi_basics, http_events, websocket_events, consumers, layers, database)
+MODULES = (asgi_basics, http_events, websocket_events, consumers, middleware, layers, database)
 EXERCISES: dict[str, Exercise] = {
     exercise.name: exercise for module in MODULES for exercise in module.EXERCISES
 }
