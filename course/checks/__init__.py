@@ -1,10 +1,10 @@
 """Every exercise's checks, by name. One module per lesson; read them to see what is graded."""
 
-from course.checks import asgi_basics
+from course.checks import asgi_basics, chatbot
 from course.grading.model import Exercise
 
 EXERCISES: dict[str, Exercise] = {
-    exercise.name: exercise for module in (asgi_basics,) for exercise in module.EXERCISES
+    exercise.name: exercise for module in (asgi_basics, chatbot) for exercise in module.EXERCISES
 }
 
 
