@@ -1,146 +1,22 @@
 """Lesson 10's exercise: a chat bot with commands, for the custom "chat" scope type.
 
-Each check plays the line server of lesson 10 with Channels' ApplicationCommunicator:
-a hand-made "chat" scope, chat.connect, one chat.receive_message a line, chat.disconnect.
-Everything bound to an event loop is made inside the check, on the check's own loop.
+Each check plays lesson 10's line server (course/checks/_chat.py): a hand-made "chat"
+scope, chat.connect, one chat.receive_message a line, chat.disconnect. Everything bound
+to an event loop is made inside the check, on the check's own loop.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
-from channels.testing import ApplicationCommunicator
-
-from course.grading.model import Exercise, Fail, expect
-from course.grading.runner import _where
+from course.checks._chat import Session
+from course.grading.model import Exercise, expect
 
 LESSON = "10-beyond-http-a-custom-protocol"
-WAIT = 0.5  # seconds a bot gets to answer one line
 
 commands = Exercise("bot-commands", LESSON)
 EXERCISES = [commands]
-
-SEND = "await self.send({'type': 'chat.send_message', 'text': ...})"
-
-
-def chat_scope(user: str) -> dict[str, Any]:
-    """The scope the line server builds for a client that said its name was ``user``."""
-    return {
-        "type": "chat",
-        "asgi": {"version": "3.0", "spec_version": "1.0"},
-        "user": user,
-        "room": None,
-        "client": ["127.0.0.1", 50000],
-        "server": ["127.0.0.1", 7000],
-    }
-
-
-def _handler_name(event_type: str) -> str:
-    return event_type.replace(".", "_")
-
-
-class Session:
-    """One connection to the student's Bot, as the line server would drive it."""
-
-    def __init__(self, bot: Any, user: str) -> None:
-        expect(
-            hasattr(bot, "as_asgi"),
-            f"Bot is {bot!r}, not a consumer class: write `class Bot(AsyncConsumer):`.",
-        )
-        self.user = user
-        self.communicator = ApplicationCommunicator(bot.as_asgi(), chat_scope(user))
-
-    async def open(self) -> Session:
-        await self._event({"type": "chat.connect"}, "chat.connect")
-        return self
-
-    async def say(self, text: str) -> str:
-        """Send one line; return the text of the one chat.send_message that answers it."""
-        where = f"the line {text!r}"
-        await self._event({"type": "chat.receive_message", "text": text}, where)
-        message = await self._answer(where)
-        kind = message.get("type") if isinstance(message, dict) else None
-        expect(
-            kind == "chat.send_message",
-            f"for {where} your Bot sent {message!r}: the line server writes back only "
-            f"chat.send_message events, so send {SEND}.",
-        )
-        answer = message.get("text")
-        expect(
-            isinstance(answer, str),
-            f"for {where} your Bot sent a chat.send_message whose 'text' is {answer!r}: "
-            "it must be a str, the line to write back.",
-        )
-        return str(answer)
-
-    async def _answer(self, where: str) -> Any:
-        """The Bot's next message, or a Fail as soon as it dies or after WAIT seconds."""
-        app = self.communicator.future
-        output = asyncio.ensure_future(self.communicator.output_queue.get())
-        await asyncio.wait([output, app], timeout=WAIT, return_when=asyncio.FIRST_COMPLETED)
-        if output.done():
-            return output.result()
-        output.cancel()
-        if not app.done():
-            raise Fail(
-                f"your Bot sent nothing back for {where} within {WAIT:g} s: answer every "
-                f"chat.receive_message with one {SEND}."
-            )
-        _reraise(app, where)
-        raise Fail(
-            f"your Bot stopped (its consumer returned) on {where} without an answer: only "
-            "chat.disconnect ends a connection."
-        )
-
-    async def close(self) -> None:
-        """Send chat.disconnect and wait for the Bot to stop; Fail if it does not."""
-        await self._event({"type": "chat.disconnect"}, "chat.disconnect")
-        try:
-            await self.communicator.wait(WAIT)
-        except TimeoutError:
-            raise Fail(
-                f"your Bot was still running {WAIT:g} s after chat.disconnect: the client has "
-                "gone, so its handler ends the consumer with `raise StopConsumer()` "
-                "(from channels.exceptions)."
-            ) from None
-        except Exception:
-            _reraise(self.communicator.future, "chat.disconnect")
-            raise
-
-    def stop(self) -> None:
-        self.communicator.stop(exceptions=False)
-
-    async def _event(self, event: dict[str, Any], where: str) -> None:
-        app = self.communicator.future
-        if app.done():  # the Bot died on an earlier event
-            _reraise(app, where)
-        await self.communicator.send_input(event)
-
-
-def _reraise(app: asyncio.Future[Any], where: str) -> None:
-    """If the Bot's task raised, raise a Fail that says how it died (a stub's
-    NotImplementedError as it is: the runner reports it as not written yet)."""
-    if app.cancelled() or app.exception() is None:
-        return
-    error = app.exception()
-    assert error is not None
-    if isinstance(error, NotImplementedError):
-        raise error
-    text = str(error)
-    missing = re.fullmatch(r"No handler for message type (\S+)", text)
-    if isinstance(error, ValueError) and missing:
-        kind = missing.group(1)
-        raise Fail(
-            f"your Bot has no handler for {kind} events, so Channels' dispatch raised "
-            f'"{text}" and the bot died: add `async def {_handler_name(kind)}(self, event):` '
-            "(the type with its dots turned into underscores)."
-        ) from error
-    raise Fail(
-        f"your Bot crashed on {where}: {type(error).__name__}: {text}{_where(error)}. "
-        "An exception in a handler ends the whole connection."
-    ) from error
 
 
 async def _session(bot: Any, user: str = "ada") -> Session:
@@ -239,11 +115,17 @@ async def state_per_connection(Bot: Any) -> None:
             "defined in the class body) is shared by every connection: set it on self.",
         )
         ada_count, bob_count = await ada.say("/count"), await bob.say("/count")
+        counts = _numbers(ada_count), _numbers(bob_count)
+        why = (
+            "off by one: count the /count line too."
+            if counts == ([2], [1])
+            else "each connection counts only its own lines, so keep the count on self, "
+            "set in chat_connect."
+        )
         expect(
-            _numbers(ada_count) == [3] and _numbers(bob_count) == [2],
+            counts == ([3], [2]),
             f"with two connections open, ada (3 lines) was told {ada_count!r} and bob "
-            f"(2 lines) {bob_count!r}: each connection counts only its own lines, so keep "
-            "the count on self, set in chat_connect.",
+            f"(2 lines) {bob_count!r}: {why}",
         )
     finally:
         ada.stop()

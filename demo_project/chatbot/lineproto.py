@@ -11,6 +11,7 @@ Events out: chat.send_message, written back as one line.
 """
 
 import asyncio
+import contextlib
 
 ENCODING = "utf-8"
 SHUTDOWN_TIMEOUT = 1.0  # seconds an application gets to return after chat.disconnect
@@ -54,6 +55,8 @@ class LineServer:
         finally:
             del self._connections[asyncio.current_task()]
             writer.close()
+            with contextlib.suppress(OSError):  # the client may have reset the connection
+                await writer.wait_closed()
 
     async def _converse(self, reader, writer):
         name = (await reader.readline()).decode(ENCODING).strip()
