@@ -2,6 +2,7 @@
 
 from course.checks import (
     asgi_basics,
+    chatbot,
     consumers,
     database,
     http_events,
@@ -12,7 +13,16 @@ from course.checks import (
 from course.grading.model import Exercise
 
 # In lesson order.
-MODULES = (asgi_basics, http_events, websocket_events, consumers, middleware, layers, database)
+MODULES = (
+    asgi_basics,
+    http_events,
+    websocket_events,
+    consumers,
+    middleware,
+    layers,
+    database,
+    chatbot,
+)
 EXERCISES: dict[str, Exercise] = {
     exercise.name: exercise for module in MODULES for exercise in module.EXERCISES
 }
