@@ -131,11 +131,20 @@ async def through(
             server.talk.stuck = True
             task.cancel()
             await asyncio.wait([task], timeout=0.3)
+    error = task.exception() if task.done() and not task.cancelled() else None
     if server.violation is not None:
         raise server.violation
-    if task.done() and not task.cancelled() and task.exception() is not None:
+    if error is not None:
         task.result()  # the middleware's own exception, with its traceback
     return Run(scope, before, server.talk, inner)
+
+
+def _let_in(result: Run) -> None:
+    expect(
+        result.inner.scopes,
+        f"with ?{result.scope['query_string'].decode()} (a known token) the inner app was never "
+        "called: let a known token in first; then the limit can count its messages.",
+    )
 
 
 async def run(middleware_class: Any, query: bytes, frames: Sequence[str] = (), **kw: Any) -> Run:
@@ -145,20 +154,29 @@ async def run(middleware_class: Any, query: bytes, frames: Sequence[str] = (), *
     return await through(build(middleware_class, inner, **limits), inner, query, frames, **kw)
 
 
+def _passed_on(inner: Inner, frames: Sequence[str], rate: int) -> Fail:
+    return Fail(
+        f"with rate={rate} the inner app received {inner.frames!r}: message {frames[rate]} "
+        "(over the limit) was passed on. Close instead, and do not return that message "
+        "from your receive: keep receiving, skip frames, return the disconnect."
+    )
+
+
 async def limited(middleware_class: Any, frames: Sequence[str], rate: int, **kw: Any) -> Run:
-    """Send ``frames`` with ``rate`` allowed: the inner app must never see frame ``rate + 1``."""
+    """Send ``frames`` with ``rate`` allowed (no pauses: frame ``rate + 1`` is one too many)."""
     inner = Inner()
     middleware = build(middleware_class, inner, rate=rate, per=kw.pop("per", 10))
+    extra = frames[rate] if len(frames) > rate and not kw.get("pauses") else None
     try:
-        return await through(middleware, inner, b"token=abc", frames, **kw)
-    finally:
-        extra = frames[rate] if len(frames) > rate and not kw.get("pauses") else None
-        if extra is not None and extra in inner.frames:
-            raise Fail(
-                f"with rate={rate} the inner app received {inner.frames!r}: message {extra} "
-                "(over the limit) was passed on. Close instead, and do not return that message "
-                "from your receive: keep receiving, skip frames, return the disconnect."
-            )
+        result = await through(middleware, inner, b"token=abc", frames, **kw)
+    except Fail:
+        if extra is not None and extra in inner.frames:  # e.g. it echoed after the close
+            raise _passed_on(inner, frames, rate) from None
+        raise
+    if extra is not None and extra in inner.frames and result.talk.closed is not None:
+        raise _passed_on(inner, frames, rate)
+    _let_in(result)
+    return result
 
 
 def _closed_code(talk: Conversation) -> Any:
@@ -198,6 +216,7 @@ async def copies_the_scope(TokenAuthMiddleware: Any) -> None:
         "scope you were given. Give the inner app a new dict: dict(scope, user=...).",
     )
     expect(result.scope == result.before, "the server's own scope changed: copy it, never edit it.")
+    expect(result.inner.scopes, "with ?token=abc (a known token) the inner app was never called.")
     passed = {k: v for k, v in result.inner.scopes[-1].items() if k != "user"}
     expect(
         passed == result.before,
@@ -247,7 +266,10 @@ async def closes_past_the_rate(TokenAuthMiddleware: Any) -> None:
 
 @token_auth.check("the message over the limit never reaches the inner app; the disconnect does")
 async def keeps_the_extra_message(TokenAuthMiddleware: Any) -> None:
-    result = await limited(TokenAuthMiddleware, ["1", "2", "3", "4"], rate=3)
+    frames = ["1", "2", "3", "4"]
+    result = await limited(TokenAuthMiddleware, frames, rate=3)
+    if "4" in result.inner.frames:
+        raise _passed_on(result.inner, frames, 3)
     last = result.inner.received[-1:]
     expect(
         bool(last) and last[0]["type"] == "websocket.disconnect",
@@ -262,6 +284,7 @@ async def limit_per_connection(TokenAuthMiddleware: Any) -> None:
     middleware = build(TokenAuthMiddleware, inner, rate=3, per=10)
     for n, token in enumerate(("abc", "xyz", "abc"), start=1):
         result = await through(middleware, inner, f"token={token}".encode(), ["a", "b", "c"])
+        _let_in(result)
         if result.talk.closed is not None:
             raise Fail(
                 f"connection {n} through one middleware sent 3 messages (rate=3) and was closed "
