@@ -29,6 +29,7 @@ _LAZY = {
     "doctor": "course.checkup",
     "serve": "course.servers",
     "setup": "course.environment",
+    "serve_uvicorn": "course.uvicorn_server",
     "start_redis": "course.redis_server",
     "stop_all": "course.servers",
 }
