@@ -142,7 +142,9 @@ PAIN_POINTS = (
         "#1425 #1096 #1402",
         "({'visits': 1}, {'visits': 1})",
     ),
-    PainPoint(21, "Token auth: browsers cannot set Authorization on a WebSocket", "#300", "4001"),
+    PainPoint(
+        21, "Token auth: browsers cannot set Authorization on a WebSocket", "#300", "HTTP 403"
+    ),
     PainPoint(
         22,
         "WebsocketCommunicator pitfalls: timeouts, a dead communicator",
@@ -153,7 +155,7 @@ PAIN_POINTS = (
         23, "ChannelsLiveServerTestCase hangs; in-memory SQLite", "#962 #1207 #2176", "sqlite"
     ),
     PainPoint(
-        24, "A proxy without Upgrade/Connection headers", "daphne #191; uvicorn #1022", "400"
+        24, "A proxy without Upgrade/Connection headers", "daphne #191; uvicorn #1022", "HTTP 404"
     ),
     PainPoint(
         25, "Test isolation with Redis layers: flush between tests", "channels_redis #348", "flush"
