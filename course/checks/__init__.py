@@ -8,6 +8,7 @@ from course.checks import (
     http_events,
     layers,
     middleware,
+    testing,
     websocket_events,
 )
 from course.grading.model import Exercise
@@ -22,6 +23,7 @@ MODULES = (
     layers,
     database,
     chatbot,
+    testing,
 )
 EXERCISES: dict[str, Exercise] = {
     exercise.name: exercise for module in MODULES for exercise in module.EXERCISES
