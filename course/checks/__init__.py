@@ -9,6 +9,7 @@ from course.checks import (
     layers,
     middleware,
     security,
+    testing,
     websocket_events,
 )
 from course.grading.model import Exercise
@@ -23,6 +24,7 @@ MODULES = (
     layers,
     database,
     chatbot,
+    testing,
     security,
 )
 EXERCISES: dict[str, Exercise] = {
