@@ -146,18 +146,25 @@ class Server(Managed):
             env.update(trace_env)
         return app, env
 
+    def argv(self, app: str, fd: int) -> list[str]:
+        """The command line: daphne on the inherited socket, *self.args* before the app."""
+        return [sys.executable, "-m", "daphne", "-v", "1", "--fd", str(fd), *self.args, app]
+
     def _start(self) -> None:
         app, env = self._environment()
         sock = _listen(self.port)  # a restart keeps its port when it can
         try:
             self.port = sock.getsockname()[1]
-            fd = str(sock.fileno())
-            argv = [sys.executable, "-m", "daphne", "-v", "1", "--fd", fd, *self.args, app]
             self._proc = _spawn.spawn(
-                argv, log_path=self.log_path, cwd=DEMO_DIR, env=env, pass_fds=[sock.fileno()]
+                self.argv(app, sock.fileno()),
+                log_path=self.log_path,
+                cwd=DEMO_DIR,
+                env=env,
+                pass_fds=[sock.fileno()],
             )
         finally:
-            sock.close()  # daphne holds its own copy now
+            sock.close()  # the server holds its own copy now
+        # Both daphne and uvicorn answer the probe's malformed request with "400 Bad Request".
         self._wait_until(lambda left: _speaks_http(self.port, left), self.timeout)
 
     def _links(self) -> list[tuple[str, str]]:
