@@ -1,11 +1,9 @@
 """What lesson 07's checks share: a student's room consumer, talked to in a room of the check's own.
 
-``open_room(HistoryConsumer)`` routes ``ws/history/<room>/`` to the consumer and gives it a
-fresh InMemoryChannelLayer under an alias of its own: the kernel's layer holds asyncio
-queues bound to the kernel's event loop, and a check runs on an event loop of its own
-(course/grading/runner.py). The room name is new each time (``check-<token>``), and every
-row the check or the consumer wrote is deleted when the room closes. A sync ORM call in
-the consumer becomes a Fail that says what to use instead.
+``open_room(HistoryConsumer)`` routes ``ws/history/<room>/`` to the consumer, on a fresh
+channel layer (course/checks/_rooms.py). The room name is new each time
+(``check-<token>``), and every row the check or the consumer wrote is deleted when the
+room closes. A sync ORM call in the consumer becomes a Fail that says what to use instead.
 """
 
 from __future__ import annotations
@@ -17,10 +15,10 @@ import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
-from course.grading.model import Fail, expect
+from course.checks import _rooms
+from course.checks._rooms import QUIET
+from course.grading.model import Fail
 
-QUIET = 0.1  # seconds without a frame after which a client has received all it will
-CONNECT_TIMEOUT = 0.5
 Said = tuple[Any, Any]  # (author, text) of one frame
 
 SYNC_ORM = (
@@ -32,48 +30,20 @@ SYNC_ORM = (
 )
 
 
-class Room:
+class Room(_rooms.Room):
     """The student's consumer behind a router and a fresh layer; a unique room; its clients."""
 
     def __init__(self, consumer: Any) -> None:
         from channels.generic.websocket import AsyncJsonWebsocketConsumer
-        from channels.layers import InMemoryChannelLayer, channel_layers
 
-        expect(
-            isinstance(consumer, type) and issubclass(consumer, AsyncJsonWebsocketConsumer),
-            f"HistoryConsumer is {consumer!r}, not a consumer class: write "
-            "`class HistoryConsumer(AsyncJsonWebsocketConsumer):`.",
-        )
+        route = "ws/history/<str:room>/"
+        super().__init__(consumer, "HistoryConsumer", AsyncJsonWebsocketConsumer, route)
         self.token = secrets.token_hex(4)
         self.name = f"check-{self.token}"
-        self.alias = f"course-check-{self.token}"
-        channel_layers.backends[self.alias] = InMemoryChannelLayer()
-        self.consumer = consumer
-        self.clients: list[Any] = []
-
-    def app(self, consumer: Any) -> Any:
-        from channels.routing import URLRouter
-        from django.urls import path
-
-        checked: Any = type(consumer.__name__, (consumer,), {"channel_layer_alias": self.alias})
-        return URLRouter([path("ws/history/<str:room>/", checked.as_asgi())])
 
     async def join(self, who: str, room: str = "", consumer: Any = None) -> Any:
         """``who`` opens ws/history/<room>/; Fail unless the consumer accepts."""
-        from channels.testing import WebsocketCommunicator
-
-        where = f"/ws/history/{room or self.name}/"
-        client = WebsocketCommunicator(self.app(consumer or self.consumer), where)
-        self.clients.append(client)
-        try:
-            accepted, code = await client.connect(timeout=CONNECT_TIMEOUT)
-        except TimeoutError:
-            raise Fail(
-                f"{who} opened {where} and the consumer neither accepted nor closed within "
-                f"{CONNECT_TIMEOUT} s: call await self.accept() in connect()."
-            ) from None
-        expect(accepted, f"{who} opened {where} and the consumer closed it (code {code}).")
-        return client
+        return await self.connect(who, f"/ws/history/{room or self.name}/", consumer)
 
     async def write(self, said: list[Said], room: str = "") -> None:
         """Store messages as if said one second apart, an hour ago (oldest first)."""
@@ -94,21 +64,12 @@ class Room:
         return [(m.room, m.author, m.text) async for m in rows]
 
     async def close(self) -> None:
-        """Stop every consumer, forget the layer, delete every row of this check."""
-        from channels.layers import channel_layers
+        """Stop every consumer, then delete every row of this check."""
         from django.db.models import Q
 
         from chat.models import Message
 
-        for client in self.clients:
-            future = client._future  # None if the client never connected
-            if future is None:
-                continue
-            if not future.done():
-                future.cancel()
-            with contextlib.suppress(BaseException):
-                await future  # also reads a crashed consumer's error: asyncio logs no warning
-        channel_layers.backends.pop(self.alias, None)
+        await super().close()
         mine = Q(room__startswith=self.name) | Q(text__contains=self.token)
         await Message.objects.filter(mine).adelete()
 
@@ -118,13 +79,11 @@ async def open_room(consumer: Any) -> AsyncIterator[Room]:
     """A Room, cleaned up whatever happens; a sync ORM call becomes a helpful Fail."""
     from django.core.exceptions import SynchronousOnlyOperation
 
-    room = Room(consumer)
     try:
-        yield room
+        async with _rooms.opened(Room(consumer)) as room:
+            yield room
     except SynchronousOnlyOperation as error:
         raise Fail(SYNC_ORM.format(error=error)) from None
-    finally:
-        await room.close()
 
 
 async def frames(who: str, client: Any) -> list[Said]:
@@ -146,6 +105,5 @@ async def frames(who: str, client: Any) -> list[Said]:
                 'an object like {"author": "ada", "text": "hi"}.'
             )
         said.append((frame.get("author"), frame["text"]))
-    if client.future.done() and not client.future.cancelled():
-        client.future.result()  # the consumer crashed: raise its error
+    _rooms.crashed(client)
     return said

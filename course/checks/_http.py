@@ -106,6 +106,16 @@ def read_response(sent: list[dict[str, Any]], request: str, name: str) -> Respon
     return Response(status, headers, body)
 
 
+def expect_plain_text(response: Response) -> None:
+    """Fail unless the response says its body is text/plain."""
+    kind = response.headers.get(b"content-type", b"")
+    expect(
+        kind.startswith(b"text/plain"),
+        f"the content-type header is {kind!r}: send "
+        "(b'content-type', b'text/plain; charset=utf-8') in http.response.start's headers.",
+    )
+
+
 def _headers(raw: Any, name: str) -> dict[bytes, bytes]:
     shape = (
         "headers must be a list of [name, value] pairs of bytes, "

@@ -14,32 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from course.asgi_types import ASGIApp, Message, Scope
+from course.asgi_types import ASGIApp, Message
 from course.grading.model import Fail
+from course.scopes import websocket_scope
 
 Frame = str | bytes
 APP_TYPES = ("websocket.accept", "websocket.send", "websocket.close")
-
-
-def websocket_scope(path: str = "/", subprotocols: Sequence[str] = ()) -> Scope:
-    """The scope a server builds for a WebSocket to ``path`` offering ``subprotocols``."""
-    headers = [(b"host", b"testserver"), (b"upgrade", b"websocket"), (b"connection", b"Upgrade")]
-    if subprotocols:
-        headers.append((b"sec-websocket-protocol", ", ".join(subprotocols).encode()))
-    return {
-        "type": "websocket",
-        "asgi": {"version": "3.0", "spec_version": "2.4"},
-        "http_version": "1.1",
-        "scheme": "ws",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-        "subprotocols": list(subprotocols),
-    }
 
 
 @dataclass

@@ -6,7 +6,7 @@ import inspect
 from typing import Any
 
 from course.asgi_types import Receive, Scope, Send
-from course.checks._http import Response, respond
+from course.checks._http import Response, expect_plain_text, respond
 from course.grading.model import Exercise, Fail, expect
 
 LESSON = "01-asgi-in-one-function"
@@ -49,12 +49,7 @@ async def greets_by_name(greeting_app: Any) -> None:
         response.body == b"Hello, Ada!",
         f"GET /hello?name=Ada answered {response.body!r}; expected b'Hello, Ada!'.",
     )
-    kind = response.headers.get(b"content-type", b"")
-    expect(
-        kind.startswith(b"text/plain"),
-        f"the content-type header is {kind!r}: send "
-        "(b'content-type', b'text/plain; charset=utf-8') in http.response.start's headers.",
-    )
+    expect_plain_text(response)
 
 
 @greeting.check("GET /hello with no name answers Hello, world!")

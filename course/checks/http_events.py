@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from course.checks._http import Response, read_response
+from course.checks._http import Response, expect_plain_text, read_response
 from course.checks.asgi_basics import _is_async_app
 from course.grading.model import Exercise, Fail, expect
 from course.scopes import http_scope
@@ -159,12 +159,7 @@ def _parts(count: int) -> list[bytes]:
 async def starts_the_response(stream_app: Any) -> None:
     response, _ = await _stream(stream_app, "/?parts=3")
     expect(response.status == 200, f"stream_app answered status {response.status}; expected 200.")
-    kind = response.headers.get(b"content-type", b"")
-    expect(
-        kind.startswith(b"text/plain"),
-        f"the content-type header is {kind!r}: send (b'content-type', b'text/plain; "
-        "charset=utf-8') in http.response.start's headers.",
-    )
+    expect_plain_text(response)
 
 
 @streaming.check("sends each part in its own http.response.body, with more_body=True")

@@ -2,17 +2,17 @@
 
 Each check routes ``ws/room/<name>/`` to the student's ``RoomConsumer`` and talks to it
 with WebsocketCommunicators, over a fresh InMemoryChannelLayer put in place of the default
-one for the length of the check: the kernel's own layer holds asyncio queues bound to the
-kernel's event loop, while a check runs on an event loop of its own (course/grading/runner.py).
+one for the length of the check (course/checks/_rooms.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 from typing import Any
 
+from course.checks import _rooms
+from course.checks._rooms import CONNECT_TIMEOUT, QUIET
 from course.grading.model import Exercise, Fail, expect
 
 LESSON = "06-channel-layers-and-groups"
@@ -20,28 +20,22 @@ LESSON = "06-channel-layers-and-groups"
 room_consumer = Exercise("room-consumer", LESSON)
 EXERCISES = [room_consumer]
 
-QUIET = 0.1  # seconds without a frame after which a client has received all it will
-CONNECT_TIMEOUT = 0.5
 Frame = dict[str, Any]
 
 
-class Room:
+class Room(_rooms.Room):
     """A fresh layer, the student's consumer routed at ws/room/<name>/, and its clients."""
+
+    NOT_ANSWERED = (
+        "call await self.accept() at the end of connect(), and check that nothing before it "
+        "blocks or waits for ever."
+    )
+    REFUSED = " instead of accepting: call await self.accept() in connect()."
 
     def __init__(self, consumer: Any) -> None:
         from channels.consumer import AsyncConsumer
-        from channels.layers import InMemoryChannelLayer
-        from channels.routing import URLRouter
-        from django.urls import path
 
-        expect(
-            isinstance(consumer, type) and issubclass(consumer, AsyncConsumer),
-            f"RoomConsumer is {consumer!r}, not a consumer class: write "
-            "`class RoomConsumer(AsyncJsonWebsocketConsumer):`.",
-        )
-        self.layer = InMemoryChannelLayer()
-        self.app = URLRouter([path("ws/room/<str:name>/", consumer.as_asgi())])
-        self.clients: list[Any] = []
+        super().__init__(consumer, "RoomConsumer", AsyncConsumer, "ws/room/<str:name>/")
 
     def members(self, group: str) -> int:
         return len(self.layer.groups.get(group, {}))
@@ -51,58 +45,16 @@ class Room:
 
     async def join(self, user: str, room: str = "lobby") -> Any:
         """``user`` opens ws/room/<room>/?user=<user>; Fail unless the consumer accepts."""
-        from channels.testing import WebsocketCommunicator
-
-        where = f"/ws/room/{room}/?user={user}"
-        client = WebsocketCommunicator(self.app, where)
-        self.clients.append(client)
-        try:
-            accepted, code = await client.connect(timeout=CONNECT_TIMEOUT)
-        except TimeoutError:
-            raise Fail(
-                f"{user} opened {where} and the consumer neither accepted nor closed within "
-                f"{CONNECT_TIMEOUT} s: call await self.accept() at the end of connect(), and "
-                "check that nothing before it blocks or waits for ever."
-            ) from None
-        expect(
-            accepted,
-            f"{user} opened {where} and the consumer closed it (code {code}) instead of "
-            "accepting: call await self.accept() in connect().",
-        )
-        return client
+        return await self.connect(user, f"/ws/room/{room}/?user={user}")
 
     async def frames(self, *names_and_clients: tuple[str, Any]) -> list[list[Frame]]:
         """What each client receives until QUIET seconds pass with nothing new, all at once."""
         return list(await asyncio.gather(*(_frames(n, c) for n, c in names_and_clients)))
 
-    async def close(self) -> None:
-        """Stop every consumer still running; read the errors of those that crashed."""
-        running = [c.future for c in self.clients if c._future is not None]
-        for future in running:
-            future.cancel()
-        if running:
-            await asyncio.wait(running, timeout=0.2)
-        # Read each crash, so that asyncio does not log "exception was never retrieved".
-        _ = [f.exception() for f in running if f.done() and not f.cancelled()]
 
-
-@contextlib.asynccontextmanager
-async def open_room(consumer: Any) -> AsyncIterator[Room]:
+def open_room(consumer: Any) -> contextlib.AbstractAsyncContextManager[Room]:
     """A Room whose fresh layer is the default one until the block ends."""
-    from channels import DEFAULT_CHANNEL_LAYER
-    from channels.layers import channel_layers
-
-    room = Room(consumer)
-    previous = channel_layers.set(DEFAULT_CHANNEL_LAYER, room.layer)
-    try:
-        yield room
-    finally:
-        # Put the kernel's layer back first: nothing below may stop that.
-        if previous is None:
-            channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
-        else:
-            channel_layers.set(DEFAULT_CHANNEL_LAYER, previous)
-        await room.close()
+    return _rooms.opened(Room(consumer))
 
 
 async def _frames(user: str, client: Any) -> list[Frame]:
@@ -110,8 +62,7 @@ async def _frames(user: str, client: Any) -> list[Frame]:
     try:
         while not await client.receive_nothing(QUIET):
             frames.append(await client.receive_json_from())
-        if client.future.done() and not client.future.cancelled():
-            client.future.result()  # the consumer crashed: raise its error
+        _rooms.crashed(client)
     except ValueError as error:
         if "No handler for message type" not in str(error):
             raise
