@@ -30,6 +30,7 @@ _LAZY = {
     "serve": "course.servers",
     "setup": "course.environment",
     "start_redis": "course.redis_server",
+    "start_worker": "course.workers",
     "stop_all": "course.servers",
 }
 
