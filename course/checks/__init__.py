@@ -9,6 +9,7 @@ from course.checks import (
     layers,
     middleware,
     websocket_events,
+    workers,
 )
 from course.grading.model import Exercise
 
@@ -21,6 +22,7 @@ MODULES = (
     middleware,
     layers,
     database,
+    workers,
     chatbot,
 )
 EXERCISES: dict[str, Exercise] = {
