@@ -1,4 +1,4 @@
-"""course/workers.py: manage.py runworker as a child of the kernel, on a Redis layer."""
+"""course/workers.py (course.start_worker): manage.py runworker as a child of the kernel."""
 
 import asyncio
 
