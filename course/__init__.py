@@ -31,6 +31,7 @@ _LAZY = {
     "setup": "course.environment",
     "serve_uvicorn": "course.uvicorn_server",
     "start_redis": "course.redis_server",
+    "start_worker": "course.workers",
     "stop_all": "course.servers",
 }
 

@@ -11,6 +11,7 @@ from course.checks import (
     security,
     testing,
     websocket_events,
+    workers,
 )
 from course.grading.model import Exercise
 
@@ -23,6 +24,7 @@ MODULES = (
     middleware,
     layers,
     database,
+    workers,
     chatbot,
     testing,
     security,
