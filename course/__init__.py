@@ -5,6 +5,8 @@
 - ``course.serve()``: the demo under daphne, on a free port
 - ``course.trace(app)``: the scope and events of your own traffic
 - ``course.start_redis()``: a throwaway redis-server for this kernel
+- ``course.start_worker(...)``: ``manage.py runworker`` beside the kernel (lesson 09)
+- ``course.serve_uvicorn()``: the demo under uvicorn instead of daphne (lesson 12)
 - ``course.check("name")``: grade an exercise on the spot
 """
 
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
     from course.grading import check
     from course.redis_server import start_redis
     from course.servers import serve, stop_all
+    from course.uvicorn_server import serve_uvicorn
+    from course.workers import start_worker
 
 # The rest load on first use, so ``import course`` stays cheap (redis and httpx are not
 # needed to grade an exercise or to read a trace).
@@ -44,4 +48,14 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'course' has no attribute {name!r}")
 
 
-__all__ = ["check", "doctor", "serve", "setup", "start_redis", "stop_all", "trace"]
+__all__ = [
+    "check",
+    "doctor",
+    "serve",
+    "serve_uvicorn",
+    "setup",
+    "start_redis",
+    "start_worker",
+    "stop_all",
+    "trace",
+]

@@ -115,7 +115,7 @@ PAIN_POINTS = (
         15,
         "Sending from sync code, other loops and threads",
         "#1876 #2079 #894",
-        "attached to a different loop",
+        "nothing within 0.5 s",
     ),
     PainPoint(
         16,
