@@ -8,6 +8,7 @@ from course.checks import (
     http_events,
     layers,
     middleware,
+    redis_layer,
     websocket_events,
 )
 from course.grading.model import Exercise
@@ -21,6 +22,7 @@ MODULES = (
     middleware,
     layers,
     database,
+    redis_layer,
     chatbot,
 )
 EXERCISES: dict[str, Exercise] = {
