@@ -174,8 +174,9 @@ async def reaches_the_group(broadcast: Any) -> None:
         )
     expect(
         all(got),
-        "broadcast(layer, 'lobby', ...) reached no channel of the group 'chat.lobby'. The "
-        "demo's ChatConsumer joins the group 'chat.' + room: group_send to that name.",
+        "broadcast(layer, 'lobby', ...) reached no channel of the group 'chat.lobby' of the "
+        "layer it was given. Send through that layer (not get_channel_layer()), to the group "
+        "the demo's ChatConsumer joins: 'chat.' + room.",
     )
     event = got[0]
     kind = event.get("type") if isinstance(event, dict) else None

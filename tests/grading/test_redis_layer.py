@@ -154,6 +154,12 @@ async def the_frame_type(layer, room, text):
     await layer.group_send(f"chat.{room}", {"type": "message", "user": "server", "text": text})
 
 
+async def through_the_default_layer(layer, room, text):
+    from channels.layers import get_channel_layer
+
+    await model_broadcast(get_channel_layer(), room, text)
+
+
 async def waits_for_an_answer(layer, room, text):
     await model_broadcast(layer, room, text)
     await layer.receive(await layer.new_channel())
@@ -173,7 +179,7 @@ async def waits_for_an_answer(layer, room, text):
         (
             group_without_chat_prefix,
             {
-                "reaches_the_group": "joins the group 'chat.' + room",
+                "reaches_the_group": "the group the demo's ChatConsumer joins: 'chat.' + room",
                 "chat_consumer_relays_it": "got no frame after broadcast",
             },
         ),
@@ -182,6 +188,13 @@ async def waits_for_an_answer(layer, room, text):
             {
                 "reaches_the_group": "'message' is the type of the frame",
                 "chat_consumer_relays_it": "No handler for message type message",
+            },
+        ),
+        (
+            through_the_default_layer,
+            {
+                "reaches_the_group": "not get_channel_layer()",
+                "chat_consumer_relays_it": "got no frame after broadcast",
             },
         ),
         (waits_for_an_answer, {c: "did not return within 0.5 s" for c in BROADCAST_CHECKS}),
