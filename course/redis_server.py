@@ -72,6 +72,9 @@ def _user() -> str:
         return str(os.getuid())
 
 
+SOCKET_TIMEOUT = 30  # seconds; see channel_layer_config()
+
+
 class RedisServer(Managed):
     """A redis-server subprocess on 127.0.0.1 with no persistence."""
 
@@ -101,10 +104,15 @@ class RedisServer(Managed):
         return {"REDIS_URL": self.url, "COURSE_REDIS_PREFIX": self.prefix}
 
     def channel_layer_config(self) -> dict[str, Any]:
-        """``CHANNEL_LAYERS["default"]`` for channels_redis, with this server and prefix."""
+        """``CHANNEL_LAYERS["default"]`` for channels_redis, with this server and prefix.
+
+        Reads wait up to 30 s, as in demo_project's settings: redis-py 8's 5 s default is
+        exactly channels_redis's own 5 s wait for a message, so idle consumers would die.
+        """
+        host = {"address": self.url, "socket_timeout": SOCKET_TIMEOUT}
         return {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [self.url], "prefix": self.prefix},
+            "CONFIG": {"hosts": [host], "prefix": self.prefix},
         }
 
     def client(self) -> redis.asyncio.Redis:

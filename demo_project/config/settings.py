@@ -105,7 +105,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 reads with a 5 s socket timeout, exactly channels_redis's 5 s wait
+                # for a message: every idle consumer would die with "Timeout reading" and its
+                # WebSocket close with 1011 (channels_redis #422; lesson 08 shows it). Wait longer.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
                 "prefix": os.environ.get("COURSE_REDIS_PREFIX", "asgi"),
             },
         }

@@ -43,3 +43,8 @@ def test_a_tag_becomes_a_row_with_a_link_to_its_section(tmp_path: Path) -> None:
     row = next(line for line in text.splitlines() if line.startswith("| 4 |"))
     assert "[04 · Method dispatch, cell 3](../notebooks/04-consumers.ipynb#Method-dispatch)" in row
     assert "| 5 |" in text and "*not yet*" in text
+
+
+def test_every_pain_point_is_reproduced_in_some_lesson() -> None:
+    missing = sorted(set(range(1, 26)) - set(painpoints.places()))
+    assert not missing, f"no lesson cell is tagged pain-N for {missing}"

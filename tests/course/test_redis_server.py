@@ -1,6 +1,9 @@
 """course/redis_server.py: a throwaway redis-server per kernel, for channels_redis."""
 
+import asyncio
+import json
 import os
+import subprocess
 import sys
 
 import pytest
@@ -8,7 +11,8 @@ import redis
 from channels_redis.core import RedisChannelLayer
 
 from course import redis_server
-from course.redis_server import start_redis
+from course._paths import DEMO_DIR
+from course.redis_server import SOCKET_TIMEOUT, start_redis
 from tests.course.helpers import wait_gone
 
 pytestmark = pytest.mark.slow
@@ -115,3 +119,37 @@ def _spawn_args(pid):
     """The command line other users see in `ps`."""
     with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
         return [part.decode() for part in cmdline.read().split(b"\0") if part]
+
+
+async def test_a_layer_waits_quietly_past_redis_py_s_5_second_read_timeout():
+    # redis-py 8 reads with a 5 s timeout and channels_redis waits 5 s for a message: with
+    # the defaults, a receive() idle that long dies with "Timeout reading" (channels_redis #422).
+    server = start_redis()
+    layer = RedisChannelLayer(**server.channel_layer_config()["CONFIG"])
+    try:
+        channel = await layer.new_channel()
+
+        async def later() -> None:
+            await asyncio.sleep(6)
+            await layer.send(channel, {"type": "late"})
+
+        sender = asyncio.create_task(later())
+        assert await asyncio.wait_for(layer.receive(channel), 10) == {"type": "late"}
+        await sender
+    finally:
+        await layer.flush()
+        await layer.close_pools()
+
+
+def test_the_demo_s_redis_layer_reads_with_the_same_timeout():
+    code = (
+        "import json, config.settings as s; "
+        "print(json.dumps(s.CHANNEL_LAYERS['default']['CONFIG']['hosts']))"
+    )
+    env = {**os.environ, "REDIS_URL": "redis://:pw@127.0.0.1:1/0"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=DEMO_DIR, env=env, capture_output=True, text=True
+    )
+    assert json.loads(done.stdout) == [
+        {"address": "redis://:pw@127.0.0.1:1/0", "socket_timeout": SOCKET_TIMEOUT}
+    ]
