@@ -53,6 +53,7 @@ lab: setup  ## open JupyterLab on lesson 00
 	  --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG) $(LAB_ARGS)
 
 test: dev-setup lint typecheck  ## run every test: ruff, mypy, exercises/ up to date, pytest
+	$(PY) -m course nav --check
 	$(PY) -m course exercises --check
 	$(PY) -m pytest -n 2 --dist loadfile --nbmake --nbmake-timeout=$(NB_TIMEOUT) \
 	  tests notebooks $$(ls solutions/*.ipynb 2>/dev/null) $(PYTEST_ARGS)
@@ -64,7 +65,8 @@ lint: $(DEV_STAMP)  ## ruff: lint and format check
 typecheck: $(DEV_STAMP)  ## mypy --strict on the toolkit
 	$(VENV)/bin/mypy
 
-exercises: $(STAMP)  ## write exercises/ from solutions/ (never edit exercises/ by hand)
+exercises: $(STAMP)  ## write each lesson's navigation, then exercises/ from solutions/ (never by hand)
+	$(PY) -m course nav
 	$(PY) -m course exercises
 
 bench: setup  ## measure: each lesson's run time, check() latency, grading a class of 30 (bench/results.json)
