@@ -95,6 +95,11 @@ def stub_namespace(notebook: Path, name: str) -> dict:
     return namespace
 
 
+def failing(report) -> dict[str, str]:
+    """The checks a report failed, in order, each with its message."""
+    return {r.check: r.message for r in report.results if not r.passed}
+
+
 def messages(report) -> str:
     return "\n".join(r.message for r in report.results)
 

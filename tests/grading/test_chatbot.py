@@ -14,6 +14,7 @@ from course.checks.chatbot import commands
 from course.grading import grade
 from tests.grading.helpers import (
     SOLUTIONS_DIR,
+    failing,
     message_of,
     messages,
     solution_namespace,
@@ -33,10 +34,6 @@ CHECKS = [check.name for check in commands]
 
 def model() -> type:
     return solution_namespace(NOTEBOOK, "Bot")["Bot"]
-
-
-def failing(report) -> list[str]:
-    return [r.check for r in report.results if not r.passed]
 
 
 def test_the_model_answer_gets_full_marks():
@@ -198,7 +195,7 @@ def test_the_right_bot_of_this_file_passes():
 def test_a_wrong_bot_is_told_why(bot, failed, fragment):
     report = grade("bot-commands", {"Bot": bot}, timeout=TIMEOUT)
 
-    assert failing(report) == failed, messages(report)
+    assert list(failing(report)) == failed, messages(report)
     wrong = [r for r in report.results if not r.passed]
     assert all(r.status == "failed" for r in wrong), messages(report)
     assert fragment in wrong[0].message, messages(report)

@@ -12,6 +12,7 @@ from chat.models import Message
 from course.grading import grade
 from tests.grading.helpers import (
     SOLUTIONS_DIR,
+    failing,
     message_of,
     messages,
     solution_namespace,
@@ -34,10 +35,6 @@ MODEL = solution_namespace(NOTEBOOK, "HistoryConsumer")["HistoryConsumer"]
 
 def graded(consumer):
     return grade(EXERCISE, {"HistoryConsumer": consumer})
-
-
-def failing(report) -> list[str]:
-    return [r.check for r in report.results if not r.passed]
 
 
 # ---- the model answer and the stub ---------------------------------------------------------
@@ -204,7 +201,7 @@ def with_mistake(**methods):
 def test_a_wrong_answer_fails_the_checks_it_should_and_says_why(mistake, wrong, fragment):
     report = graded(with_mistake(**mistake))
 
-    assert failing(report) == wrong, messages(report)
+    assert list(failing(report)) == wrong, messages(report)
     for check in wrong:
         assert status_of(report, check) == "failed", messages(report)
         assert fragment.lower() in message_of(report, check).lower(), messages(report)
@@ -222,7 +219,7 @@ def test_a_wrong_answer_fails_the_checks_it_should_and_says_why(mistake, wrong, 
 def test_the_sync_orm_in_the_consumer_is_explained(mistake, wrong):
     report = graded(with_mistake(**mistake))
 
-    assert failing(report) == wrong, messages(report)
+    assert list(failing(report)) == wrong, messages(report)
     for check in wrong:
         message = message_of(report, check)
         assert status_of(report, check) == "failed"

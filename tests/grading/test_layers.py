@@ -13,7 +13,13 @@ from channels.layers import channel_layers, get_channel_layer
 
 from course.checks.layers import room_consumer
 from course.grading import grade
-from tests.grading.helpers import SOLUTIONS_DIR, messages, solution_namespace, stub_namespace
+from tests.grading.helpers import (
+    SOLUTIONS_DIR,
+    failing,
+    messages,
+    solution_namespace,
+    stub_namespace,
+)
 
 NOTEBOOK = SOLUTIONS_DIR / "06-channel-layers-and-groups.ipynb"
 EXERCISE = "room-consumer"
@@ -28,10 +34,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def graded(consumer):
     return grade(EXERCISE, {"RoomConsumer": consumer})
-
-
-def failing(report) -> dict[str, str]:
-    return {r.check: r.message for r in report.results if not r.passed}
 
 
 # ---- the model answer and the stub ---------------------------------------------------------

@@ -13,6 +13,7 @@ from course.checks.middleware import BANNED, Inner, through
 from course.grading import grade
 from tests.grading.helpers import (
     SOLUTIONS_DIR,
+    failing,
     message_of,
     messages,
     solution_namespace,
@@ -34,10 +35,6 @@ CHECKS = [
 
 def run_grade(middleware_class):
     return grade("request-id", {NAME: middleware_class}, timeout=TIMEOUT)
-
-
-def failing(report) -> list[str]:
-    return [r.check for r in report.results if not r.passed]
 
 
 # ---- the model answer and the stub ---------------------------------------------------------
@@ -239,7 +236,7 @@ class SyncCall(Base):
 def test_a_wrong_middleware_is_told_why(answer, checks, fragment):
     report = run_grade(answer)
 
-    assert failing(report) == checks, messages(report)
+    assert list(failing(report)) == checks, messages(report)
     for check in checks:
         assert message_of(report, check).find(fragment) >= 0, messages(report)
     assert {r.status for r in report.results if not r.passed} == {"failed"}, messages(report)

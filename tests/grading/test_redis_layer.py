@@ -13,7 +13,13 @@ from channels.layers import InMemoryChannelLayer, channel_layers
 
 from course.checks.redis_layer import cross_process_broadcast
 from course.grading import grade
-from tests.grading.helpers import SOLUTIONS_DIR, messages, solution_namespace, stub_namespace
+from tests.grading.helpers import (
+    SOLUTIONS_DIR,
+    failing,
+    messages,
+    solution_namespace,
+    stub_namespace,
+)
 
 NOTEBOOK = SOLUTIONS_DIR / "08-scaling-out-with-redis.ipynb"
 EXERCISE = "cross-process-broadcast"
@@ -29,10 +35,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def graded(layer_settings=model_settings, broadcast=model_broadcast):
     return grade(EXERCISE, {"layer_settings": layer_settings, "broadcast": broadcast})
-
-
-def failing(report) -> dict[str, str]:
-    return {r.check: r.message for r in report.results if not r.passed}
 
 
 def redis_settings(config, backend="channels_redis.core.RedisChannelLayer"):

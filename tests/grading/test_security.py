@@ -15,6 +15,7 @@ from course.checks.security import Inner, through
 from course.grading import grade
 from tests.grading.helpers import (
     SOLUTIONS_DIR,
+    failing,
     message_of,
     messages,
     solution_namespace,
@@ -36,10 +37,6 @@ CHECKS = [
 
 def run_grade(middleware_class):
     return grade("token-auth", {NAME: middleware_class}, timeout=2.0)
-
-
-def failing(report) -> list[str]:
-    return [r.check for r in report.results if not r.passed]
 
 
 # ---- the model answer and the stub ---------------------------------------------------------
@@ -223,7 +220,7 @@ class ReadsTheWrongKey(Base):
 def test_a_wrong_middleware_is_told_why(answer, checks, fragment):
     report = run_grade(answer)
 
-    assert failing(report) == checks, messages(report)
+    assert list(failing(report)) == checks, messages(report)
     for check in checks:
         assert fragment in message_of(report, check), messages(report)
 
