@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from course.grading.model import Fail, expect
@@ -86,9 +86,9 @@ class Room:
 AnyRoom = TypeVar("AnyRoom", bound=Room)
 
 
-@contextlib.asynccontextmanager
-async def opened(room: AnyRoom) -> AsyncIterator[AnyRoom]:
-    """``room`` with its fresh layer as the default one until the block ends, then closed.
+@contextlib.contextmanager
+def as_default_layer(layer: Any) -> Iterator[None]:
+    """``layer`` as the default channel layer until the block ends; then the kernel's again.
 
     Why swap the default layer, rather than give the consumer a layer alias of its own: a
     student may reach the layer by ``get_channel_layer()`` as well as by self.channel_layer
@@ -98,15 +98,23 @@ async def opened(room: AnyRoom) -> AsyncIterator[AnyRoom]:
     from channels import DEFAULT_CHANNEL_LAYER
     from channels.layers import channel_layers
 
-    previous = channel_layers.set(DEFAULT_CHANNEL_LAYER, room.layer)
+    previous = channel_layers.set(DEFAULT_CHANNEL_LAYER, layer)
     try:
-        yield room
+        yield
     finally:
-        # Put the kernel's layer back first: nothing below may stop that.
         if previous is None:
             channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
         else:
             channel_layers.set(DEFAULT_CHANNEL_LAYER, previous)
+
+
+@contextlib.asynccontextmanager
+async def opened(room: AnyRoom) -> AsyncIterator[AnyRoom]:
+    """``room`` with its fresh layer as the default one until the block ends, then closed."""
+    try:
+        with as_default_layer(room.layer):
+            yield room
+    finally:  # the kernel's layer is back first: nothing in close() may stop that
         await room.close()
 
 

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from course.checks._rooms import as_default_layer
 from course.grading.model import Exercise, Fail, expect
 
 LESSON = "09-workers-and-background-tasks"
@@ -46,9 +47,8 @@ class Run:
 
 async def run_jobs(JobWorker: Any, jobs: list[Message]) -> Run:
     """Send *jobs* to JobWorker as runworker would; collect what reaches the reply groups."""
-    from channels import DEFAULT_CHANNEL_LAYER
     from channels.consumer import AsyncConsumer
-    from channels.layers import InMemoryChannelLayer, channel_layers
+    from channels.layers import InMemoryChannelLayer
     from channels.routing import ChannelNameRouter
     from channels.testing import ApplicationCommunicator
 
@@ -58,33 +58,29 @@ async def run_jobs(JobWorker: Any, jobs: list[Message]) -> Run:
         "`class JobWorker(AsyncConsumer):` (from channels.consumer import AsyncConsumer).",
     )
     layer = InMemoryChannelLayer()
-    previous = channel_layers.set(DEFAULT_CHANNEL_LAYER, layer)
+    # The consumer looks its layer up when its task first runs, inside the block below.
     worker = ApplicationCommunicator(ChannelNameRouter({CHANNEL: JobWorker.as_asgi()}), SCOPE)
     try:
-        inboxes: dict[str, str] = {}
-        for message in jobs:
-            group = message["reply_group"]
-            if group not in inboxes:
-                inboxes[group] = await layer.new_channel()
-                await layer.group_add(group, inboxes[group])
-        for message in jobs:
-            await worker.send_input(dict(message))
-        run = Run({group: [] for group in inboxes})
-        await _collect(layer, inboxes, worker, run, len(jobs))
-        _explain_crash(worker)
-        listening = set(inboxes.values())
-        run.astray = {
-            name: [message for _, message in queue._queue]
-            for name, queue in layer.channels.items()
-            if name not in listening and queue.qsize()
-        }
-        return run
-    finally:
-        # Put the kernel's layer back first: nothing below may stop that.
-        if previous is None:
-            channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
-        else:
-            channel_layers.set(DEFAULT_CHANNEL_LAYER, previous)
+        with as_default_layer(layer):
+            inboxes: dict[str, str] = {}
+            for message in jobs:
+                group = message["reply_group"]
+                if group not in inboxes:
+                    inboxes[group] = await layer.new_channel()
+                    await layer.group_add(group, inboxes[group])
+            for message in jobs:
+                await worker.send_input(dict(message))
+            run = Run({group: [] for group in inboxes})
+            await _collect(layer, inboxes, worker, run, len(jobs))
+            _explain_crash(worker)
+            listening = set(inboxes.values())
+            run.astray = {
+                name: [message for _, message in queue._queue]
+                for name, queue in layer.channels.items()
+                if name not in listening and queue.qsize()
+            }
+            return run
+    finally:  # the kernel's layer is back first: nothing in _stop() may stop that
         await _stop(worker)
 
 
