@@ -10,6 +10,7 @@ notebook's navigation is out of date (``make test`` runs it). exercises/ gets it
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,9 @@ from course._paths import REPO_ROOT
 TAG = "nav"
 
 
+@cache
 def title(path: Path) -> str:
-    """``NN · Title`` from the notebook's first heading."""
+    """``NN · Title`` from the notebook's first heading (read once per run)."""
     nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
     found = re.match(r"#\s+(.+)", nb.cells[0].source)
     return found.group(1).strip() if found else path.stem
