@@ -7,6 +7,7 @@
 - ``course.start_redis()``: a throwaway redis-server for this kernel
 - ``course.start_worker(...)``: ``manage.py runworker`` beside the kernel (lesson 09)
 - ``course.serve_uvicorn()``: the demo under uvicorn instead of daphne (lesson 12)
+- ``course.side_by_side(server, path=...)``: two browser windows on one page, in the output
 - ``course.check("name")``: grade an exercise on the spot
 """
 
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from course.trace import trace
 
 if TYPE_CHECKING:
+    from course.beside import side_by_side
     from course.checkup import doctor
     from course.environment import setup
     from course.grading import check
@@ -33,6 +35,7 @@ _LAZY = {
     "doctor": "course.checkup",
     "serve": "course.servers",
     "setup": "course.environment",
+    "side_by_side": "course.beside",
     "serve_uvicorn": "course.uvicorn_server",
     "start_redis": "course.redis_server",
     "start_worker": "course.workers",
@@ -54,6 +57,7 @@ __all__ = [
     "serve",
     "serve_uvicorn",
     "setup",
+    "side_by_side",
     "start_redis",
     "start_worker",
     "stop_all",

@@ -28,6 +28,8 @@ def short(value: Any, width: int = WIDTH) -> str:
     """A value cut to about ``width`` characters: str as JSON ("hi"), bytes as b'hi'."""
     if isinstance(value, str):
         text = json.dumps(value[:width], ensure_ascii=False)
+        if '"' in value and "'" not in value:  # JSON text reads best unescaped: '{"a": 1}'
+            text = "'" + text[1:-1].replace('\\"', '"') + "'"
         return text + "…" if len(value) > width else text
     if isinstance(value, bytes):
         return f"{value[:width]!r}…" if len(value) > width else repr(value)

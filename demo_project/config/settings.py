@@ -58,6 +58,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# Pages may be framed by their own origin only. Through jupyter-server-proxy that origin is
+# the Jupyter server, so course.side_by_side() can show the chat inside a notebook; any other
+# site is still refused (Django's default, DENY, would refuse the notebook too).
+X_FRAME_OPTIONS = "SAMEORIGIN"
 
 ROOT_URLCONF = "config.urls"
 

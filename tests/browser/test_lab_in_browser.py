@@ -2,18 +2,17 @@
 
 import json
 from pathlib import Path
-from urllib.parse import unquote
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from course._paths import REPO_ROOT
+from tests.browser.lab_page import DIAGRAMS, kernel_idle, screenshot_whole_notebook, sequence_svg
 from tests.jupyter_lab import TOKEN
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LESSON = "notebooks/00-welcome-and-setup.ipynb"
-SVG_URI = "data:image/svg+xml,"
 # Every code cell has run ("[n]:" in its prompt), or a cell wrote to stderr (a traceback
 # is shown as stderr too; Run All stops at a failing cell).
 RUN_ALL_FINISHED = """() => {
@@ -28,35 +27,6 @@ CELLS_WITH_DIAGRAMS = """() => [...document.querySelectorAll('.jp-CodeCell')]
   .filter(cell => cell.querySelector('.jp-RenderedMermaid figure > img'))
   .map(cell => [...cell.querySelectorAll('.jp-InputArea-editor .cm-line')]
     .map(line => line.textContent).join('\\n'))"""
-
-
-def kernel_idle(page: Page) -> None:
-    expect(page.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator")).to_have_attribute(
-        "data-status", "idle"
-    )
-    expect(page.locator("#jp-main-statusbar")).to_contain_text("| Idle")
-
-
-# How much taller than its window the notebook's content is (cells and footer; not the
-# blank "scroll past end" space, which grows with the window).
-CONTENT_OVERFLOW = """() => {
-  const outer = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer');
-  const content = [...outer.children].reduce((h, c) => h + c.getBoundingClientRect().height, 0);
-  return Math.ceil(content - outer.clientHeight);
-}"""
-
-
-def screenshot_whole_notebook(page: Page, path: Path) -> None:
-    """The notebook scrolls inside a fixed-size app: grow the window to fit it, then shoot."""
-    size = page.viewport_size
-    assert size is not None
-    overflow = page.evaluate(CONTENT_OVERFLOW)
-    if overflow > 0:
-        height = min(size["height"] + overflow + 20, 16_000)
-        page.set_viewport_size({"width": size["width"], "height": height})
-        page.wait_for_function(f"({CONTENT_OVERFLOW})() <= 0")
-    page.locator(".jp-NotebookPanel .jp-WindowedPanel-outer").evaluate("e => e.scrollTo(0, 0)")
-    page.screenshot(path=path, full_page=True)
 
 
 def test_lesson_00_runs_in_jupyterlab_and_draws_the_trace(
@@ -84,9 +54,7 @@ def test_lesson_00_runs_in_jupyterlab_and_draws_the_trace(
         assert errors.count() == 0, "\n".join(errors.all_inner_texts())
 
         # `tracer.last` (in-process) and `served` (inside daphne) are drawn by Mermaid.
-        # JupyterLab 4 renders a Mermaid diagram to SVG and shows it as an <img> of that
-        # SVG (a data: URL), which keeps its markup out of the page.
-        diagrams = page.locator(".jp-OutputArea-output.jp-RenderedMermaid figure > img")
+        diagrams = page.locator(DIAGRAMS)
         expect(diagrams).to_have_count(2)
         assert page.evaluate(CELLS_WITH_DIAGRAMS) == [
             "tracer.last",
@@ -94,14 +62,7 @@ def test_lesson_00_runs_in_jupyterlab_and_draws_the_trace(
         ]
         expect(page.locator(".jp-RenderedMermaid details")).to_have_count(0)  # a parse error
         for i in range(2):
-            img = diagrams.nth(i)
-            img.scroll_into_view_if_needed()
-            assert img.evaluate("e => e.complete && e.naturalWidth > 0"), "the SVG did not load"
-            src = img.get_attribute("src") or ""
-            assert src.startswith(SVG_URI), src[:80]
-            svg = unquote(src.removeprefix(SVG_URI))
-            assert "<svg" in svg
-            assert 'aria-roledescription="sequence"' in svg
+            svg = sequence_svg(diagrams.nth(i))
             for label in ("#1 http GET /api/v1/data?filter=active", "http.response.start"):
                 assert label in svg, f"{label!r} is not in the diagram"
 

@@ -241,9 +241,10 @@ async def test_demo_websocket_echo_with_hostile_text():
     ]
     diagram = conn.mermaid()
     assert_valid_mermaid(diagram)
-    escaped = "a#59;b#35;c:d\\#34;e#60;f#62;g\\nh"
-    assert f"Server->>App: websocket.receive (text=#34;{escaped}#34;)" in diagram
-    assert f"App->>Server: websocket.send (text=#34;async echo: {escaped}#34;)" in diagram
+    # Text holding a double quote is shown in single quotes, its quote unescaped.
+    escaped = "a#59;b#35;c:d#34;e#60;f#62;g\\nh"
+    assert f"Server->>App: websocket.receive (text='{escaped}')" in diagram
+    assert f"App->>Server: websocket.send (text='async echo: {escaped}')" in diagram
     assert "Server->>App: websocket.disconnect (code=1000)" in diagram
 
 

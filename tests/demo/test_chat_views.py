@@ -163,3 +163,9 @@ async def test_the_form_checks_the_same_room_rule_as_the_server(client):
     html = (await client.get("/")).content.decode()
     pattern = re.search(r'pattern="([^"]+)"', html)[1]
     assert pattern.replace("\\-", "-") == ROOM_NAME
+
+
+async def test_pages_may_be_framed_by_their_own_origin_only(client):
+    # course.side_by_side() frames the room page through Jupyter's proxy: the same origin.
+    response = await client.get("/chat/lobby/")
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"

@@ -1,0 +1,52 @@
+"""What the JupyterLab browser tests share: waiting for the kernel, reading drawn diagrams,
+and a screenshot of a whole notebook."""
+
+from pathlib import Path
+from urllib.parse import unquote
+
+from playwright.sync_api import Locator, Page, expect
+
+SVG_URI = "data:image/svg+xml,"
+# JupyterLab 4 renders a Mermaid diagram to SVG and shows it as an <img> of that SVG (a
+# data: URL), which keeps its markup out of the page.
+DIAGRAMS = ".jp-OutputArea-output.jp-RenderedMermaid figure > img"
+
+# How much taller than its window the notebook's content is (cells and footer; not the
+# blank "scroll past end" space, which grows with the window).
+CONTENT_OVERFLOW = """() => {
+  const outer = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer');
+  const content = [...outer.children].reduce((h, c) => h + c.getBoundingClientRect().height, 0);
+  return Math.ceil(content - outer.clientHeight);
+}"""
+
+
+def kernel_idle(page: Page) -> None:
+    expect(page.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator")).to_have_attribute(
+        "data-status", "idle"
+    )
+    expect(page.locator("#jp-main-statusbar")).to_contain_text("| Idle")
+
+
+def sequence_svg(img: Locator) -> str:
+    """The SVG markup of one drawn Mermaid diagram; fails unless it is a sequence diagram."""
+    img.scroll_into_view_if_needed()
+    assert img.evaluate("e => e.complete && e.naturalWidth > 0"), "the SVG did not load"
+    src = img.get_attribute("src") or ""
+    assert src.startswith(SVG_URI), src[:80]
+    svg = unquote(src.removeprefix(SVG_URI))
+    assert "<svg" in svg
+    assert 'aria-roledescription="sequence"' in svg
+    return svg
+
+
+def screenshot_whole_notebook(page: Page, path: Path) -> None:
+    """The notebook scrolls inside a fixed-size app: grow the window to fit it, then shoot."""
+    size = page.viewport_size
+    assert size is not None
+    overflow = page.evaluate(CONTENT_OVERFLOW)
+    if overflow > 0:
+        height = min(size["height"] + overflow + 20, 16_000)
+        page.set_viewport_size({"width": size["width"], "height": height})
+        page.wait_for_function(f"({CONTENT_OVERFLOW})() <= 0")
+    page.locator(".jp-NotebookPanel .jp-WindowedPanel-outer").evaluate("e => e.scrollTo(0, 0)")
+    page.screenshot(path=path, full_page=True)
