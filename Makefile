@@ -16,7 +16,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 NB_TIMEOUT ?= 60
 
-.PHONY: help setup dev-setup lab test lint typecheck exercises bench strip clean FORCE
+.PHONY: help setup dev-setup lab test lint typecheck exercises bench students strip clean FORCE
 
 help:  ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ exercises: $(STAMP)  ## write each lesson's navigation, then exercises/ from sol
 bench: setup  ## measure: each lesson's run time, check() latency, grading a class of 30 (bench/results.json)
 	$(PY) bench/lessons.py
 	$(PY) bench/grading.py
+
+students: setup  ## 8 students at once on this host: the whole course each, ports, Redis (bench/results.json)
+	$(PY) bench/students.py
 
 strip: $(STAMP)  ## clear the outputs of every committed notebook
 	$(PY) -m course.nbclean notebooks/*.ipynb $$(ls solutions/*.ipynb exercises/*.ipynb 2>/dev/null)

@@ -1,0 +1,286 @@
+"""Many students on one host: the whole course, N students at once, as separate processes.
+
+    python bench/students.py [-n 8] [--only 00 06]        (make students)
+
+Each student is an OS process with its own HOME, XDG folders, course state folder, demo
+database and copy of notebooks/ and solutions/, as separate users on one JupyterHub host
+would be. It works through the course in order (lesson 00, lesson 01, its solutions, ...),
+every notebook in a fresh kernel (course.nbrun). One student alone first, then N at once.
+Meanwhile /proc is sampled every 0.25 s: the memory of every process a student started
+(kernels, daphnes, redis-servers, workers, found by an environment variable they inherit)
+and the TCP ports each listens on; no port may be held by two students at once. Then the
+cross-talk probes (course/crosstalk.py) run N at once: a Redis per student, then one shared
+Redis with a prefix per student. The full course writes "students" in bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from course import nbrun
+from course._paths import REPO_ROOT
+from course.redis_server import start_redis
+
+RESULTS = REPO_ROOT / "bench" / "results.json"
+MARKER = "COURSE_BENCH_STUDENT"
+CELL_TIMEOUT = 180  # seconds a cell may take with the machine shared N ways
+KINDS = ("daphne", "redis-server", "uvicorn", "runworker", "ipykernel", "chrom")
+
+
+def course_order(only: list[str]) -> list[Path]:
+    """Every lesson, each followed by its solutions notebook, as a student goes."""
+    order = []
+    for lesson in sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        if only and lesson.name[:2] not in only:
+            continue
+        solution = REPO_ROOT / "solutions" / lesson.name
+        order += [lesson, *([solution] if solution.exists() else [])]
+    return order
+
+
+def student(name: str, root: Path, only: list[str]) -> dict[str, Any]:
+    """Run as one student: copy the notebooks into our own folder and run them in order."""
+    runs = []
+    for source in course_order(only):
+        copy = root / name / "course" / source.parent.name / source.name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, copy)
+        run = nbrun.run(copy, timeout=CELL_TIMEOUT)
+        error = run.error.strip().splitlines()[-1] if run.error else None
+        notebook = f"{source.parent.name}/{source.stem}"
+        runs.append({"notebook": notebook, "error": error, "seconds": round(run.seconds, 1)})
+    return {"name": name, "runs": runs, "seconds": round(sum(r["seconds"] for r in runs), 1)}
+
+
+def student_env(name: str, root: Path) -> dict[str, str]:
+    """A separate user's environment: its own home, XDG folders, scratch and database."""
+    home = root / name / "home"
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "COURSE_REDIS_PREFIX")}
+    env.update(HOME=str(home), XDG_DATA_HOME=f"{home}/.local/share")
+    env.update(XDG_CONFIG_HOME=f"{home}/.config", XDG_CACHE_HOME=f"{home}/.cache")
+    env.update(TMPDIR=str(root / name / "tmp"), COURSE_STATE_DIR=str(root / name / "tmp"))
+    env.update(DEMO_DB=f"{home}/.local/share/asgi-channels-live/db.sqlite3", **{MARKER: name})
+    for folder in (home / ".local/share/asgi-channels-live", root / name / "tmp"):
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return env
+
+
+class Sampler(threading.Thread):
+    """Samples /proc: memory per student, and which student listens on which port."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.owners: dict[tuple[int, str], str | None] = {}
+        self.peak_mb = 0.0
+        self.peak_mb_by: dict[str, float] = {}
+        self.ports: dict[str, dict[int, str]] = {}  # student -> port -> kind of process
+        self.clashes: list[tuple[int, list[str]]] = []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.25):
+            self.sample()
+
+    def owner(self, pid: int) -> str | None:
+        """The student whose environment *pid* inherited, else its parent's owner (redis-server
+        writes its process title over its environment)."""
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        key = (pid, stat[19])  # the start time tells a reused pid apart
+        if key not in self.owners:
+            found = None
+            for item in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
+                if item.startswith(f"{MARKER}=".encode()):
+                    found = item.split(b"=", 1)[1].decode()
+            parent = int(stat[1])
+            self.owners[key] = found or (self.owner(parent) if parent > 1 else None)
+        return self.owners[key]
+
+    def sample(self) -> None:
+        listening = _listening()
+        memory: dict[str, float] = {}
+        holders: dict[int, set[str]] = {}
+        for entry in Path("/proc").iterdir():
+            try:
+                name = self.owner(int(entry.name)) if entry.name.isdigit() else None
+                if name is None:
+                    continue
+                memory[name] = memory.get(name, 0) + _rss_mb(entry)
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                kind = next((k for k in KINDS if k in cmdline), "other")
+                for fd in (entry / "fd").iterdir():
+                    port = listening.get(os.readlink(fd))
+                    if port:
+                        holders.setdefault(port, set()).add(name)
+                        held = self.ports.setdefault(name, {})  # a kernel binds daphne's
+                        if held.get(port, "ipykernel") == "ipykernel":  # socket, then hands it on
+                            held[port] = kind
+            except (OSError, ValueError):  # the process ended while we looked, or is not ours
+                continue
+        self.peak_mb = max(self.peak_mb, sum(memory.values()))
+        for name, mb in memory.items():
+            self.peak_mb_by[name] = max(self.peak_mb_by.get(name, 0), mb)
+        self.clashes += [(port, sorted(who)) for port, who in holders.items() if len(who) > 1]
+
+
+def _listening() -> dict[str, int]:
+    """``socket:[inode]`` → port, for every listening TCP socket on this host."""
+    found = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A":  # LISTEN
+                found[f"socket:[{fields[9]}]"] = int(fields[1].rsplit(":", 1)[1], 16)
+    return found
+
+
+def _rss_mb(proc: Path) -> float:
+    for line in (proc / "status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_class(names: list[str], root: Path, only: list[str]) -> dict[str, Any]:
+    """Every student in *names* at once, each its own process; their reports and the samples."""
+    sampler = Sampler()
+    sampler.start()
+    start = time.perf_counter()
+    argv = [sys.executable, __file__, "--root", str(root), "--only", *only, "--student"]
+    procs = [
+        subprocess.Popen([*argv, name], env=student_env(name, root), stdout=subprocess.PIPE)
+        for name in names
+    ]
+    reports = [json.loads(proc.communicate()[0].splitlines()[-1]) for proc in procs]
+    wall = time.perf_counter() - start
+    sampler.done.set()
+    sampler.join()
+    return {"wall": wall, "reports": reports, "sampler": sampler}
+
+
+def run_probes(count: int, root: Path, shared: str | None) -> list[dict[str, Any]]:
+    """*count* cross-talk probes at once: each with its own Redis, or all on *shared*."""
+    sync = Path(tempfile.mkdtemp(dir=root))
+    argv = [sys.executable, "-m", "course.crosstalk", "--peers", str(count), "--sync", str(sync)]
+    procs = []
+    for i in range(count):
+        env = student_env(f"probe{i}", root)
+        if shared:
+            env.update(REDIS_URL=shared, COURSE_REDIS_PREFIX=f"course-probe{i}")
+        procs.append(
+            subprocess.Popen([*argv, "--me", f"probe{i}"], env=env, stdout=subprocess.PIPE)
+        )
+    outputs = [proc.communicate()[0] for proc in procs]
+    return [
+        {"isolated": proc.returncode == 0, **json.loads(out.splitlines()[-1])}
+        for proc, out in zip(procs, outputs, strict=True)
+    ]
+
+
+def summarise(alone: dict[str, Any], together: dict[str, Any]) -> dict[str, Any]:
+    """The figures of one run alone and N at once."""
+    reports, sampler = together["reports"], together["sampler"]
+    seconds = [report["seconds"] for report in reports]
+    errors = [run for report in reports for run in report["runs"] if run["error"]]
+    ports = sampler.ports
+    held = [port for name in ports for port in ports[name]]
+    kinds: dict[str, int] = {}
+    for name in ports:
+        for kind in ports[name].values():
+            kinds[kind] = kinds.get(kind, 0) + 1
+    alone_seconds = alone["reports"][0]["seconds"]
+    return {
+        "students": len(reports),
+        "cpus": os.cpu_count(),
+        "notebooks_each": len(reports[0]["runs"]),
+        "passed": sum(len(report["runs"]) for report in reports) - len(errors),
+        "failed": len(errors),
+        "failures": sorted({f"{run['notebook']}: {run['error']}" for run in errors}),
+        "alone_failed": sum(1 for run in alone["reports"][0]["runs"] if run["error"]),
+        "alone_seconds": alone_seconds,
+        "student_seconds_median": round(statistics.median(seconds), 1),
+        "student_seconds_max": max(seconds),
+        "slowdown": round(statistics.median(seconds) / alone_seconds, 2),
+        "wall_seconds": round(together["wall"], 1),
+        "peak_rss_mb": round(sampler.peak_mb),
+        "peak_rss_mb_alone": round(alone["sampler"].peak_mb),
+        "peak_rss_mb_one_student": round(max(sampler.peak_mb_by.values())),
+        "ports_listened": len(held),
+        "ports_by_kind": dict(sorted(kinds.items())),
+        "ports_reused_later": len(held) - len(set(held)),
+        "port_clashes": len(sampler.clashes),
+    }
+
+
+def probe_figures(probes: list[dict[str, Any]]) -> dict[str, int]:
+    figures = {"probes": len(probes), "isolated": sum(p["isolated"] for p in probes)}
+    if "refused_by" in probes[0]:
+        figures["knocks"] = sum(p["other_redis"] for p in probes)
+        figures["refused"] = sum(p["refused_by"] for p in probes)
+    return figures
+
+
+def table(alone: dict[str, Any], together: dict[str, Any]) -> str:
+    lines = [
+        f"{'student':10} {'passed':>6} {'failed':>6} {'seconds':>8} {'ports':>5} {'peak MB':>8}"
+    ]
+    for run in (alone, together):
+        for report in run["reports"]:
+            name, failed = report["name"], sum(1 for r in report["runs"] if r["error"])
+            ports = len(run["sampler"].ports.get(name, {}))
+            peak = run["sampler"].peak_mb_by.get(name, 0)
+            passed = len(report["runs"]) - failed
+            lines.append(
+                f"{name:10} {passed:6} {failed:6} {report['seconds']:8.1f} {ports:5} {peak:8.0f}"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-n", "--students", type=int, default=8)
+    parser.add_argument("--only", nargs="*", default=[], help="lesson numbers, e.g. 00 06")
+    parser.add_argument("--student", help=argparse.SUPPRESS)  # run as this one student
+    parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.student:
+        print(json.dumps(student(args.student, args.root, args.only)))
+        return 0
+    root = Path(tempfile.mkdtemp(prefix="asgi-students-"))
+    load = os.getloadavg()[0]
+    try:
+        alone = run_class(["alone"], root, args.only)
+        names = [f"s{i + 1}" for i in range(args.students)]
+        together = run_class(names, root, args.only)
+        own = run_probes(args.students, root, shared=None)
+        shared_redis = start_redis(name="students-shared")
+        shared = run_probes(args.students, root, shared=shared_redis.url)
+        shared_redis.stop()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    figures = summarise(alone, together)
+    figures.update(load_average_before=round(load, 2))
+    figures.update(redis_per_student=probe_figures(own), shared_redis=probe_figures(shared))
+    print(table(alone, together))
+    print(json.dumps(figures, indent=2))
+    if not args.only:
+        results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        results["students"] = figures
+        RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    isolated = all(p["isolated"] for p in own + shared)
+    clean = not figures["failed"] and not figures["alone_failed"]
+    return 0 if clean and isolated and not figures["port_clashes"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
