@@ -54,6 +54,7 @@ lab: setup  ## open JupyterLab on lesson 00
 
 test: dev-setup lint typecheck  ## run every test: ruff, mypy, exercises/ up to date, pytest
 	$(PY) -m course nav --check
+	$(PY) -m course guide --check
 	$(PY) -m course exercises --check
 	$(PY) -m pytest -n 2 --dist loadfile --nbmake --nbmake-timeout=$(NB_TIMEOUT) \
 	  tests notebooks $$(ls solutions/*.ipynb 2>/dev/null) $(PYTEST_ARGS)
@@ -68,13 +69,16 @@ typecheck: $(DEV_STAMP)  ## mypy --strict on the toolkit
 exercises: $(STAMP)  ## write each lesson's navigation, then exercises/ from solutions/ (never by hand)
 	$(PY) -m course nav
 	$(PY) -m course exercises
+	$(PY) -m course guide
 
 bench: setup  ## measure: each lesson's run time, check() latency, grading a class of 30 (bench/results.json)
 	$(PY) bench/lessons.py
 	$(PY) bench/grading.py
+	$(PY) -m course guide
 
 students: setup  ## 8 students at once on this host: the whole course each, ports, Redis (bench/results.json)
 	$(PY) bench/students.py
+	$(PY) -m course guide
 
 strip: $(STAMP)  ## clear the outputs of every committed notebook
 	$(PY) -m course.nbclean notebooks/*.ipynb $$(ls solutions/*.ipynb exercises/*.ipynb 2>/dev/null)

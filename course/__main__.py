@@ -2,6 +2,7 @@
 
 python -m course exercises [--check]          exercises/ from solutions/
 python -m course grade SUBMISSION.ipynb...    grade a class: a CSV and feedback files
+python -m course guide [--check]              the workshop guide's schedules, figures and FAQ
 python -m course nav [--check]                previous/next links at the end of each lesson
 python -m course painpoints [--check]         docs/pain-points.md from the lessons' pain-N tags
 """
@@ -19,6 +20,10 @@ def main(argv: list[str]) -> int:
         from course.grading.gradebook import main as grade
 
         return grade(rest)
+    if command == "guide":
+        from course.guide import main as guide
+
+        return guide(rest)
     if command == "nav":
         from course.nav import main as nav
 

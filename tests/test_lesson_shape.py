@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course import guide
 from course._paths import REPO_ROOT
 
 LESSONS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -24,9 +25,9 @@ def cells(path: Path) -> list:
 
 
 def minutes(path: Path) -> int:
-    found = re.search(r"\*\*Minutes:\*\*\s*(\d+)", cells(path)[0].source)
+    found = guide.minutes(cells(path)[0].source)
     assert found, f"{path.name}: the first cell gives no **Minutes:** figure"
-    return int(found.group(1))
+    return found
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
