@@ -22,6 +22,7 @@ from typing import Any
 import nbformat
 
 from course import faq, painpoints
+from course._generated import write_or_check
 from course._paths import REPO_ROOT
 
 DOC = REPO_ROOT / "docs" / "workshop-guide.md"
@@ -193,14 +194,4 @@ def render(text: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = DOC.read_text()
-    fresh = render(text)
-    if argv == ["--check"]:
-        if fresh == text:
-            print(f"{DOC.name} is up to date")
-            return 0
-        print(f"{DOC.name} is out of date: run `python -m course guide`")
-        return 1
-    DOC.write_text(fresh)
-    print(f"wrote {DOC.relative_to(REPO_ROOT)}")
-    return 0
+    return write_or_check(DOC, render(DOC.read_text()), argv, "python -m course guide")

@@ -16,6 +16,7 @@ from typing import Any
 
 import nbformat
 
+from course._generated import write_or_check
 from course._paths import REPO_ROOT
 
 DOC = REPO_ROOT / "docs" / "pain-points.md"
@@ -207,13 +208,4 @@ def render(found: dict[int, list[Place]]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = render(places())
-    if argv == ["--check"]:
-        if DOC.exists() and DOC.read_text() == text:
-            print(f"{DOC.name} is up to date")
-            return 0
-        print(f"{DOC.name} is out of date: run `python -m course painpoints`")
-        return 1
-    DOC.write_text(text)
-    print(f"wrote {DOC.relative_to(REPO_ROOT)}")
-    return 0
+    return write_or_check(DOC, render(places()), argv, "python -m course painpoints")
