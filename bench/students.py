@@ -23,19 +23,18 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from procwatch import MARKER, Sampler
 
 from course import nbrun
 from course._paths import REPO_ROOT
 from course.redis_server import start_redis
 
 RESULTS = REPO_ROOT / "bench" / "results.json"
-MARKER = "COURSE_BENCH_STUDENT"
 CELL_TIMEOUT = 180  # seconds a cell may take with the machine shared N ways
-KINDS = ("daphne", "redis-server", "uvicorn", "runworker", "ipykernel", "chrom")
 
 
 def course_order(only: list[str]) -> list[Path]:
@@ -76,81 +75,6 @@ def student_env(name: str, root: Path) -> dict[str, str]:
     return env
 
 
-class Sampler(threading.Thread):
-    """Samples /proc: memory per student, and which student listens on which port."""
-
-    def __init__(self) -> None:
-        super().__init__(daemon=True)
-        self.owners: dict[tuple[int, str], str | None] = {}
-        self.peak_mb = 0.0
-        self.peak_mb_by: dict[str, float] = {}
-        self.ports: dict[str, dict[int, str]] = {}  # student -> port -> kind of process
-        self.clashes: list[tuple[int, list[str]]] = []
-        self.done = threading.Event()
-
-    def run(self) -> None:
-        while not self.done.wait(0.25):
-            self.sample()
-
-    def owner(self, pid: int) -> str | None:
-        """The student whose environment *pid* inherited, else its parent's owner (redis-server
-        writes its process title over its environment)."""
-        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        key = (pid, stat[19])  # the start time tells a reused pid apart
-        if key not in self.owners:
-            found = None
-            for item in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
-                if item.startswith(f"{MARKER}=".encode()):
-                    found = item.split(b"=", 1)[1].decode()
-            parent = int(stat[1])
-            self.owners[key] = found or (self.owner(parent) if parent > 1 else None)
-        return self.owners[key]
-
-    def sample(self) -> None:
-        listening = _listening()
-        memory: dict[str, float] = {}
-        holders: dict[int, set[str]] = {}
-        for entry in Path("/proc").iterdir():
-            try:
-                name = self.owner(int(entry.name)) if entry.name.isdigit() else None
-                if name is None:
-                    continue
-                memory[name] = memory.get(name, 0) + _rss_mb(entry)
-                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-                kind = next((k for k in KINDS if k in cmdline), "other")
-                for fd in (entry / "fd").iterdir():
-                    port = listening.get(os.readlink(fd))
-                    if port:
-                        holders.setdefault(port, set()).add(name)
-                        held = self.ports.setdefault(name, {})  # a kernel binds daphne's
-                        if held.get(port, "ipykernel") == "ipykernel":  # socket, then hands it on
-                            held[port] = kind
-            except (OSError, ValueError):  # the process ended while we looked, or is not ours
-                continue
-        self.peak_mb = max(self.peak_mb, sum(memory.values()))
-        for name, mb in memory.items():
-            self.peak_mb_by[name] = max(self.peak_mb_by.get(name, 0), mb)
-        self.clashes += [(port, sorted(who)) for port, who in holders.items() if len(who) > 1]
-
-
-def _listening() -> dict[str, int]:
-    """``socket:[inode]`` → port, for every listening TCP socket on this host."""
-    found = {}
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if fields[3] == "0A":  # LISTEN
-                found[f"socket:[{fields[9]}]"] = int(fields[1].rsplit(":", 1)[1], 16)
-    return found
-
-
-def _rss_mb(proc: Path) -> float:
-    for line in (proc / "status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def run_class(names: list[str], root: Path, only: list[str]) -> dict[str, Any]:
     """Every student in *names* at once, each its own process; their reports and the samples."""
     sampler = Sampler()
@@ -161,11 +85,20 @@ def run_class(names: list[str], root: Path, only: list[str]) -> dict[str, Any]:
         subprocess.Popen([*argv, name], env=student_env(name, root), stdout=subprocess.PIPE)
         for name in names
     ]
-    reports = [json.loads(proc.communicate()[0].splitlines()[-1]) for proc in procs]
+    reports = [_report(name, proc) for name, proc in zip(names, procs, strict=True)]
     wall = time.perf_counter() - start
     sampler.done.set()
     sampler.join()
     return {"wall": wall, "reports": reports, "sampler": sampler}
+
+
+def _report(name: str, proc: subprocess.Popen[bytes]) -> dict[str, Any]:
+    """A student's report; a student process that died counts as one failed run."""
+    lines = proc.communicate()[0].splitlines()
+    if proc.returncode == 0 and lines:
+        return dict(json.loads(lines[-1]))
+    died = {"notebook": "(the student's process)", "error": f"exit {proc.returncode}"}
+    return {"name": name, "runs": [{**died, "seconds": 0.0}], "seconds": 0.0}
 
 
 def run_probes(count: int, root: Path, shared: str | None) -> list[dict[str, Any]]:
