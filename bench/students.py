@@ -149,6 +149,7 @@ def summarise(alone: dict[str, Any], together: dict[str, Any]) -> dict[str, Any]
         "peak_rss_mb_alone": round(alone["sampler"].peak_mb),
         "peak_rss_mb_one_student": round(max(sampler.peak_mb_by.values())),
         "ports_listened": len(held),
+        "ports_per_student": {name: len(ports[name]) for name in sorted(ports)},
         "ports_by_kind": dict(sorted(kinds.items())),
         "ports_reused_later": len(held) - len(set(held)),
         "port_clashes": len(sampler.clashes),
