@@ -1,4 +1,4 @@
-"""Who listens where, and how much memory: /proc, sampled, per student of bench/students.py.
+"""Who listens where, and how much memory (PSS): /proc, sampled, per student of bench/students.py.
 
 A student's processes are found by an environment variable (MARKER) they inherit, or by their
 parent's: kernels, daphnes, redis-servers, workers, Chromium. Linux only.
@@ -20,8 +20,9 @@ class Sampler(threading.Thread):
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.owners: dict[tuple[int, str], str | None] = {}
-        self.peak_mb = 0.0
+        self.peak_mb = 0.0  # PSS: each shared page split between the processes sharing it
         self.peak_mb_by: dict[str, float] = {}
+        self.peak_rss_mb = 0.0  # RSS summed: shared pages counted once per process
         self.ports: dict[str, dict[int, str]] = {}  # student -> port -> kind of process
         self.clashes: list[tuple[int, list[str]]] = []
         self.done = threading.Event()
@@ -47,13 +48,16 @@ class Sampler(threading.Thread):
     def sample(self) -> None:
         listening = _listening()
         memory: dict[str, float] = {}
+        rss = 0.0
         holders: dict[int, set[str]] = {}
         for entry in Path("/proc").iterdir():
             try:
                 name = self.owner(int(entry.name)) if entry.name.isdigit() else None
                 if name is None:
                     continue
-                memory[name] = memory.get(name, 0) + _rss_mb(entry)
+                pss_mb, rss_mb = _memory_mb(entry)
+                memory[name] = memory.get(name, 0) + pss_mb
+                rss += rss_mb
                 cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
                 kind = next((k for k in KINDS if k in cmdline), "other")
                 for fd in (entry / "fd").iterdir():
@@ -66,6 +70,7 @@ class Sampler(threading.Thread):
             except (OSError, ValueError):  # the process ended while we looked, or is not ours
                 continue
         self.peak_mb = max(self.peak_mb, sum(memory.values()))
+        self.peak_rss_mb = max(self.peak_rss_mb, rss)
         for name, mb in memory.items():
             self.peak_mb_by[name] = max(self.peak_mb_by.get(name, 0), mb)
         self.clashes += [(port, sorted(who)) for port, who in holders.items() if len(who) > 1]
@@ -82,8 +87,11 @@ def _listening() -> dict[str, int]:
     return found
 
 
-def _rss_mb(proc: Path) -> float:
-    for line in (proc / "status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def _memory_mb(proc: Path) -> tuple[float, float]:
+    """The process's PSS and RSS, in MB (0 for a kernel thread)."""
+    sizes = {"Pss:": 0.0, "Rss:": 0.0}
+    for line in (proc / "smaps_rollup").read_text().splitlines():
+        label, *value = line.split()
+        if label in sizes:
+            sizes[label] = int(value[0]) / 1024
+    return sizes["Pss:"], sizes["Rss:"]

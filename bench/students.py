@@ -145,9 +145,10 @@ def summarise(alone: dict[str, Any], together: dict[str, Any]) -> dict[str, Any]
         "student_seconds_max": max(seconds),
         "slowdown": round(statistics.median(seconds) / alone_seconds, 2),
         "wall_seconds": round(together["wall"], 1),
-        "peak_rss_mb": round(sampler.peak_mb),
-        "peak_rss_mb_alone": round(alone["sampler"].peak_mb),
-        "peak_rss_mb_one_student": round(max(sampler.peak_mb_by.values())),
+        "peak_pss_mb": round(sampler.peak_mb),
+        "peak_pss_mb_alone": round(alone["sampler"].peak_mb),
+        "peak_pss_mb_one_student": round(max(sampler.peak_mb_by.values())),
+        "peak_rss_mb_summed": round(sampler.peak_rss_mb),
         "ports_listened": len(held),
         "ports_per_student": {name: len(ports[name]) for name in sorted(ports)},
         "ports_by_kind": dict(sorted(kinds.items())),
@@ -166,7 +167,7 @@ def probe_figures(probes: list[dict[str, Any]]) -> dict[str, int]:
 
 def table(alone: dict[str, Any], together: dict[str, Any]) -> str:
     lines = [
-        f"{'student':10} {'passed':>6} {'failed':>6} {'seconds':>8} {'ports':>5} {'peak MB':>8}"
+        f"{'student':10} {'passed':>6} {'failed':>6} {'seconds':>8} {'ports':>5} {'PSS MB':>7}"
     ]
     for run in (alone, together):
         for report in run["reports"]:
@@ -175,7 +176,7 @@ def table(alone: dict[str, Any], together: dict[str, Any]) -> str:
             peak = run["sampler"].peak_mb_by.get(name, 0)
             passed = len(report["runs"]) - failed
             lines.append(
-                f"{name:10} {passed:6} {failed:6} {report['seconds']:8.1f} {ports:5} {peak:8.0f}"
+                f"{name:10} {passed:6} {failed:6} {report['seconds']:8.1f} {ports:5} {peak:7.0f}"
             )
     return "\n".join(lines)
 

@@ -143,9 +143,11 @@ def students(results: dict[str, Any]) -> str:
         f"- **Time:** one student alone took {s['alone_seconds']} s of running cells; together, "
         f"each took {s['student_seconds_median']} s (median, {s['slowdown']}× alone; slowest "
         f"{s['student_seconds_max']} s), and the whole class was done in {s['wall_seconds']} s.",
-        f"- **Memory:** {s['peak_rss_mb']} MB at the peak for all of them (one alone: "
-        f"{s['peak_rss_mb_alone']} MB; the most one student's processes held: "
-        f"{s['peak_rss_mb_one_student']} MB).",
+        f"- **Memory** (PSS, which splits each shared page between the processes sharing it): "
+        f"{s['peak_pss_mb']} MB at the peak for all of them; one student alone, "
+        f"{s['peak_pss_mb_alone']} MB; the most one student's processes held together, "
+        f"{s['peak_pss_mb_one_student']} MB. Summing RSS instead, which counts shared pages once "
+        f"per process, gives {s['peak_rss_mb_summed']} MB.",
         f"- **Ports:** {s['ports_listened']} listening sockets over the run ("
         + ", ".join(f"{kind}: {count}" for kind, count in s["ports_by_kind"].items())
         + f"); {s['port_clashes']} held by two students at once.",
@@ -155,7 +157,7 @@ def students(results: dict[str, Any]) -> str:
         f"{s['redis_per_student']['knocks']} knocks on another student's Redis were refused; "
         f"on one shared Redis with a prefix each, {s['shared_redis']['isolated']} of "
         f"{s['shared_redis']['probes']} heard only themselves.",
-        sizing(s["peak_rss_mb_one_student"], s["peak_rss_mb_alone"]),
+        sizing(s["peak_pss_mb_one_student"], s["peak_pss_mb_alone"]),
     ]
     return "\n".join(lines)
 

@@ -60,8 +60,9 @@ def test_the_students_figures_become_sentences() -> None:
     figures = {
         "students": 8, "cpus": 2, "notebooks_each": 25, "passed": 200, "failed": 0,
         "alone_seconds": 130.0, "student_seconds_median": 500.0, "slowdown": 3.85,
-        "student_seconds_max": 520.0, "wall_seconds": 530.0, "peak_rss_mb": 2400,
-        "peak_rss_mb_alone": 450, "peak_rss_mb_one_student": 500, "ports_listened": 900,
+        "student_seconds_max": 520.0, "wall_seconds": 530.0, "peak_pss_mb": 2400,
+        "peak_pss_mb_alone": 450, "peak_pss_mb_one_student": 500, "peak_rss_mb_summed": 7000,
+        "ports_listened": 900,
         "ports_by_kind": {"daphne": 300, "ipykernel": 600}, "port_clashes": 0,
         "redis_per_student": probes, "shared_redis": {"probes": 8, "isolated": 8},
     }  # fmt: skip
