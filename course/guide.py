@@ -142,7 +142,8 @@ def students(results: dict[str, Any]) -> str:
         f"{s['passed']} notebooks passed, {s['failed']} failed.",
         f"- **Time:** one student alone took {s['alone_seconds']} s of running cells; together, "
         f"each took {s['student_seconds_median']} s (median, {s['slowdown']}× alone; slowest "
-        f"{s['student_seconds_max']} s), and the whole class was done in {s['wall_seconds']} s.",
+        f"{s['student_seconds_max']} s), and the whole class was done in {s['wall_seconds']} s; "
+        f"{s.get('kernel_slow_starts', 0)} kernels took over 60 s to start and were started again.",
         f"- **Memory** (PSS, which splits each shared page between the processes sharing it): "
         f"{s['peak_pss_mb']} MB at the peak for all of them; one student alone, "
         f"{s['peak_pss_mb_alone']} MB; the most one student's processes held together, "
