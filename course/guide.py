@@ -142,8 +142,9 @@ def students(results: dict[str, Any]) -> str:
         f"{s['passed']} notebooks passed, {s['failed']} failed.",
         f"- **Time:** one student alone took {s['alone_seconds']} s of running cells; together, "
         f"each took {s['student_seconds_median']} s (median, {s['slowdown']}× alone; slowest "
-        f"{s['student_seconds_max']} s), and the whole class was done in {s['wall_seconds']} s; "
-        f"{s.get('kernel_slow_starts', 0)} kernels took over 60 s to start and were started again.",
+        f"{s['student_seconds_max']} s), and the whole class was done in {s['wall_seconds']} s. "
+        f"Kernels started again after missing the 60 s start-up wait: "
+        f"{s.get('kernel_slow_starts', 0)}.",
         f"- **Memory** (PSS, which splits each shared page between the processes sharing it): "
         f"{s['peak_pss_mb']} MB at the peak for all of them; one student alone, "
         f"{s['peak_pss_mb_alone']} MB; the most one student's processes held together, "
@@ -166,6 +167,7 @@ def students(results: dict[str, Any]) -> str:
 def sizing(per_student: int, alone: int, limit: int = 1024, class_size: int = 30) -> str:
     """How much memory a host needs, from the measured peak of one student's processes."""
     fits = "within" if alone <= limit else "over"
+    per_student = max(per_student, alone)
     if per_student * 5 // 4 <= limit:
         advice = f"the 1 GB limit per user suggested above leaves {limit - per_student} MB spare"
     else:

@@ -77,6 +77,7 @@ def test_the_students_figures_become_sentences() -> None:
 def test_sizing_asks_for_more_when_a_student_needs_it() -> None:
     assert "raise the 1 GB limit suggested above to at least 1250 MB" in guide.sizing(1000, 900)
     assert "(1100 MB) is over the 1 GB" in guide.sizing(1100, 1100)
+    assert "budget 900 MB per student" in guide.sizing(500, 900)  # the larger of the two peaks
 
 
 def test_every_pain_point_has_a_one_line_answer_and_a_link() -> None:
