@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import nbformat.reader
 
 from course._paths import REPO_ROOT
 
@@ -36,12 +37,21 @@ class Place:
     cell: int  # 1-based, counting every cell, as JupyterLab's status bar does
     heading: str  # the section the cell is in
 
-    def link(self) -> str:
+    def label(self) -> str:
+        """What a link to the cell says: ``04 · Method dispatch, cell 53``."""
+        return f"{self.notebook.stem[:2]} · {self.heading or self.notebook.stem}, cell {self.cell}"
+
+    def href(self) -> str:
+        """The cell's section, from any folder one level under the repository root (docs/,
+        notebooks/, exercises/, solutions/): the doc and the error explainer share it."""
         # JupyterLab's heading ids: the rendered text (no Markdown marks), spaces as dashes.
         text = re.sub(r"[`*]", "", self.heading)
         anchor = "#" + text.replace(" ", "-") if self.heading else ""
-        shown = f"{self.notebook.stem[:2]} · {self.heading or self.notebook.stem}, cell {self.cell}"
-        return f"[{shown}](../notebooks/{self.notebook.name}{anchor})"
+        return f"../notebooks/{self.notebook.name}{anchor}"
+
+    def link(self) -> str:
+        """A Markdown link to the cell's section."""
+        return f"[{self.label()}]({self.href()})"
 
 
 # REFERENCE.md's list; the issue numbers are django/channels unless named.
@@ -181,7 +191,9 @@ def places(folder: Path = REPO_ROOT / "notebooks") -> dict[int, list[Place]]:
     """Where each pain point is reproduced, over every lesson."""
     found: dict[int, list[Place]] = {}
     for path in sorted(folder.glob("[0-9][0-9]-*.ipynb")):
-        nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
+        # The reader alone: nbformat.read also validates the schema, five times slower, and
+        # the error explainer (course/explain.py) reads these while a student waits.
+        nb = nbformat.reader.reads(path.read_text())  # type: ignore[no-untyped-call]
         for number, place in places_in(nb, path):
             found.setdefault(number, []).append(place)
     return found
