@@ -9,13 +9,11 @@ output): tests/test_lesson_runs.py checks that the tagged cell really shows it.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import nbformat
-import nbformat.reader
 
 from course._paths import REPO_ROOT
 
@@ -174,14 +172,16 @@ PAIN_POINTS = (
 
 
 def places_in(nb: Any, path: Path) -> list[tuple[int, Place]]:
-    """The cells of one notebook tagged ``pain-N``, with the section each is in."""
+    """The cells of one notebook (its JSON, or an nbformat node) tagged ``pain-N``, with the
+    section each is in."""
     found = []
     heading = ""
-    for i, cell in enumerate(nb.cells, start=1):
-        if cell.cell_type == "markdown":
-            titles = re.findall(r"^#{2,3} (.+)$", cell.source, re.M)
+    for i, cell in enumerate(nb["cells"], start=1):
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            titles = re.findall(r"^#{2,3} (.+)$", source, re.M)
             heading = titles[-1].strip() if titles else heading
-        for tag in cell.metadata.get("tags", []):
+        for tag in cell.get("metadata", {}).get("tags", []):
             if match := TAG.match(tag):
                 found.append((int(match.group(1)), Place(path, i, heading)))
     return found
@@ -191,10 +191,9 @@ def places(folder: Path = REPO_ROOT / "notebooks") -> dict[int, list[Place]]:
     """Where each pain point is reproduced, over every lesson."""
     found: dict[int, list[Place]] = {}
     for path in sorted(folder.glob("[0-9][0-9]-*.ipynb")):
-        # The reader alone: nbformat.read also validates the schema, five times slower, and
-        # the error explainer (course/explain.py) reads these while a student waits.
-        nb = nbformat.reader.reads(path.read_text())  # type: ignore[no-untyped-call]
-        for number, place in places_in(nb, path):
+        # Plain JSON, not nbformat: importing nbformat takes seconds (jsonschema), and the
+        # error explainer (course/explain.py) reads these in every lesson's kernel.
+        for number, place in places_in(json.loads(path.read_text()), path):
             found.setdefault(number, []).append(place)
     return found
 
