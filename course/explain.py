@@ -71,7 +71,7 @@ class Explanation:
     def intro(self) -> str:
         if len(self.causes) == 1:
             return "This looks like a classic Channels error."
-        return f"This error has {len(self.causes)} usual causes here; the likeliest first."
+        return "If this is a classic Channels error, it is most likely one of these:"
 
     def text(self) -> str:
         out = [self.intro()]

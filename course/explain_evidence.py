@@ -17,6 +17,11 @@ from typing import Any
 
 # Frames of the shell itself hold the whole session (the shell, its namespace): not evidence.
 SHELL_FILES = ("/IPython/", "/ipykernel/")
+# The websockets clients' connections: they hold the handshake request (path, headers).
+WEBSOCKET_CLIENTS = (
+    "websockets.asyncio.client.ClientConnection",
+    "websockets.sync.client.ClientConnection",
+)
 # Library code: what it names says nothing about what the student wrote.
 LIBRARIES = ("-packages/", sysconfig.get_paths()["stdlib"].replace("\\", "/") + "/")
 
@@ -191,6 +196,14 @@ class Failure:
             status = getattr(response, "status_code", getattr(exc, "status_code", None))
             if isinstance(status, int):
                 return status
+        return None
+
+    def websocket_request(self) -> Any:
+        """The handshake request (``.path``, ``.headers``) of a websockets client connection
+        the frames held, or None."""
+        for connection in self.holds(*WEBSOCKET_CLIENTS):
+            if getattr(connection, "request", None) is not None:
+                return connection.request
         return None
 
     def response_header(self, name: str) -> str:

@@ -10,6 +10,7 @@ pain point is in course/explain_notes.py.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from course.explain_evidence import Failure, type_names
 
@@ -33,12 +34,30 @@ def rule(number: int) -> Callable[[Rule], Rule]:
     return register
 
 
+def _to_a_consumer(f: Failure) -> bool:
+    """Did the WebSocket client talk to a Channels consumer's route (``/ws/...``, as in the
+    Channels tutorial and the demo), not to a raw ASGI app? True if its request is unknown."""
+    request = f.websocket_request()
+    return request is None or "/ws/" in str(request.path)
+
+
+def _request_header(f: Failure, name: str) -> str | None:
+    """A header the WebSocket client sent with its handshake ("" if none; None: unknown)."""
+    request = f.websocket_request()
+    return None if request is None else str(request.headers.get(name, ""))
+
+
+def _refused(f: Failure, status: int) -> bool:
+    """Did a WebSocket handshake to a consumer's route get this HTTP status?"""
+    return f.handshake_status() == status and _to_a_consumer(f)
+
+
 def _timed_out_receiving(f: Failure) -> str:
     """Where a TimeoutError waited for a message: "websockets", "memory", "redis" or ""."""
-    if not f.is_a(*TIMEOUT):
-        return ""
+    if not f.is_a(*TIMEOUT) or f.is_a("redis.exceptions.TimeoutError"):
+        return ""  # redis-py's own: a socket timeout, not a message that never came
     if f.passed("/websockets/", "recv"):
-        return "websockets"
+        return "websockets" if _to_a_consumer(f) else ""
     if f.passed("/channels_redis/", "receive"):
         return "redis"
     if f.passed("/channels/layers.py", "receive"):
@@ -75,21 +94,25 @@ def invalid_group_name(f: Failure) -> int:
 
 @rule(6)
 def origin_rejected(f: Failure) -> int:
-    if f.handshake_status() != 403:
+    if not _refused(f, 403):
         return NO
-    return MAYBE if f.mentions("token") else LIKELY
+    origin, host = _request_header(f, "Origin"), _request_header(f, "Host")
+    if origin and host and urlsplit(origin).hostname != urlsplit(f"//{host}").hostname:
+        return SURE  # another site's page
+    return LIKELY if not origin else MAYBE
 
 
 @rule(7)
 def daphne_not_installed(f: Failure) -> int:
-    if f.handshake_status() != 404:
+    if not _refused(f, 404):
         return NO
     return SURE if f.response_header("Server").startswith("WSGIServer") else MAYBE
 
 
 @rule(8)
 def missing_as_asgi(f: Failure) -> int:
-    missing = r"missing \d required positional arguments?: .*'(receive|send)'"
+    # Called with two arguments: (environ, start_response), or a class's (receive, send).
+    missing = "missing 1 required positional argument: 'send'"
     return SURE if f.is_a("TypeError") and f.says(missing) else NO
 
 
@@ -97,9 +120,7 @@ def missing_as_asgi(f: Failure) -> int:
 def websocket_to_django(f: Failure) -> int:
     if f.says("Django can only handle ASGI/HTTP connections"):
         return SURE
-    if f.says("No application configured for scope type 'websocket'"):
-        return LIKELY
-    return MAYBE if f.handshake_status() == 500 else NO
+    return LIKELY if f.says("No application configured for scope type 'websocket'") else NO
 
 
 @rule(10)
@@ -117,9 +138,9 @@ def lifespan(f: Failure) -> int:
 
 @rule(12)
 def no_route(f: Failure) -> int:
-    if f.says("No route found for path"):
-        return SURE
-    return MAYBE if f.handshake_status() == 500 else NO
+    return (
+        SURE if f.says(r"No route found for path|include\(\) is not supported in URLRouter") else NO
+    )
 
 
 @rule(13)
@@ -193,7 +214,7 @@ def session_not_saved(f: Failure) -> int:
 
 @rule(21)
 def token_missing(f: Failure) -> int:
-    if f.handshake_status() != 403:
+    if not _refused(f, 403):
         return NO
     return SURE if f.mentions("token") else MAYBE
 
@@ -215,7 +236,7 @@ def live_server_in_memory_db(f: Failure) -> int:
 def proxy_without_upgrade(f: Failure) -> int:
     if f.says("Unsupported upgrade request|No supported WebSocket library"):
         return SURE
-    if f.handshake_status() != 404:
+    if not _refused(f, 404):
         return NO
     return MAYBE if f.response_header("Server").startswith("WSGIServer") else LIKELY
 
