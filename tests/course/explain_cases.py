@@ -16,6 +16,7 @@ class Case:
     before: tuple[str, ...] = ()  # run first, must not fail
     first: bool = True  # named first among the causes shown
     after: tuple[str, ...] = ()  # clean-up
+    warns: str = ""  # a warning the mistake itself raises (a filterwarnings "ignore:" spec)
 
 
 COMMON = """
@@ -206,6 +207,17 @@ EXPLAINED = [
         before=(COMMON,),
     ),
     Case(
+        12,
+        "include-in-url-router",
+        """
+        import chat.routing
+        from channels.routing import URLRouter
+        from django.urls import include, path
+
+        URLRouter([path("ws/rooms/", include(chat.routing.websocket_urlpatterns))])
+        """,
+    ),
+    Case(
         13,
         "ignores-disconnect",
         """
@@ -219,6 +231,22 @@ EXPLAINED = [
         "sync-consumers-take-turns",
         "await asyncio.gather(*(client.receive_from(timeout=0.5) for client in clients))",
         before=(COMMON, SYNC_REPORTS),
+    ),
+    Case(
+        15,
+        "send-never-awaited",
+        """
+        layer = get_channel_layer()
+        inbox = await layer.new_channel()
+
+        def notify():  # a sync view or signal handler
+            layer.send(inbox, {"type": "job.done"})  # no async_to_sync: nothing runs it
+
+        notify()
+        await asyncio.wait_for(layer.receive(inbox), 0.3)
+        """,
+        before=(COMMON,),
+        warns="coroutine 'InMemoryChannelLayer.send' was never awaited:RuntimeWarning",
     ),
     Case(
         17,
@@ -270,4 +298,16 @@ UNRELATED = [
         "from websockets.asyncio.client import connect\nawait connect('ws://127.0.0.1:9/')",
     ),
     Case(0, "import-error", "import chat.nothing_here"),
+    Case(
+        0,
+        "def-not-async-def",  # a classic ASGI mistake, but none of the 25
+        """
+        from asgiref.compatibility import guarantee_single_callable
+
+        def hello(scope, receive, send):
+            pass
+
+        await guarantee_single_callable(hello)({"type": "http"}, None, None)
+        """,
+    ),
 ]
