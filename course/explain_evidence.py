@@ -17,11 +17,6 @@ from typing import Any
 
 # Frames of the shell itself hold the whole session (the shell, its namespace): not evidence.
 SHELL_FILES = ("/IPython/", "/ipykernel/")
-# The websockets clients' connections: they hold the handshake request (path, headers).
-WEBSOCKET_CLIENTS = (
-    "websockets.asyncio.client.ClientConnection",
-    "websockets.sync.client.ClientConnection",
-)
 # Library code: what it names says nothing about what the student wrote.
 LIBRARIES = ("-packages/", sysconfig.get_paths()["stdlib"].replace("\\", "/") + "/")
 
@@ -40,8 +35,9 @@ def class_names(value: object) -> set[str]:
     return type_names(type(value))
 
 
-def _members(error: BaseException) -> Iterator[BaseException]:
-    """*error*, its explicit causes, and the members of any ExceptionGroup among them."""
+def _walk(error: BaseException, *, handled: bool) -> Iterator[BaseException]:
+    """*error*, its explicit causes and the members of any ExceptionGroup among them; with
+    *handled*, also the exceptions being handled when each was raised (``__context__``)."""
     seen: set[int] = set()
     todo = [error]
     while todo:
@@ -50,23 +46,8 @@ def _members(error: BaseException) -> Iterator[BaseException]:
             continue
         seen.add(id(current))
         yield current
-        if current.__cause__ is not None:
-            todo.append(current.__cause__)
-        if isinstance(current, BaseExceptionGroup):
-            todo.extend(current.exceptions)
-
-
-def _chain(error: BaseException) -> Iterator[BaseException]:
-    """Every exception involved: the raised ones, and those being handled when they were."""
-    seen: set[int] = set()
-    todo = [error]
-    while todo:
-        current = todo.pop(0)
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        todo += [e for e in (current.__cause__, current.__context__) if e is not None]
+        links = (current.__cause__, current.__context__ if handled else None)
+        todo += [e for e in links if e is not None]
         if isinstance(current, BaseExceptionGroup):
             todo.extend(current.exceptions)
 
@@ -110,8 +91,8 @@ class Failure:
     def __init__(self, error: BaseException, source: str = "") -> None:
         self.error = error
         self.source = source
-        self.raised = list(_members(error))
-        self.chain = list(_chain(error))
+        self.raised = list(_walk(error, handled=False))
+        self.chain = list(_walk(error, handled=True))
         self.frames = [
             frame
             for exc in self.chain
@@ -186,30 +167,3 @@ class Failure:
                 for func in _functions(namespace.get(name)):
                     if not _library(func.__code__.co_filename):
                         yield from _code_words(func.__code__)
-
-    def handshake_status(self) -> int | None:
-        """The HTTP status a WebSocket client (websockets) got instead of a handshake."""
-        for exc in self.raised:
-            if not type(exc).__module__.startswith("websockets"):
-                continue
-            response = getattr(exc, "response", None)
-            status = getattr(response, "status_code", getattr(exc, "status_code", None))
-            if isinstance(status, int):
-                return status
-        return None
-
-    def websocket_request(self) -> Any:
-        """The handshake request (``.path``, ``.headers``) of a websockets client connection
-        the frames held, or None."""
-        for connection in self.holds(*WEBSOCKET_CLIENTS):
-            if getattr(connection, "request", None) is not None:
-                return connection.request
-        return None
-
-    def response_header(self, name: str) -> str:
-        """A header of the response a WebSocket client got instead of a handshake."""
-        for exc in self.raised:
-            headers = getattr(getattr(exc, "response", None), "headers", None)
-            if headers is not None and type(exc).__module__.startswith("websockets"):
-                return str(headers.get(name, ""))
-        return ""

@@ -2,9 +2,10 @@
 
 A rule reads a ``Failure`` (course/explain_evidence.py) and returns SURE, LIKELY, MAYBE or
 NO. It looks first at what was raised and what it says; then at the traceback's frames
-(which library the error passed through, what the frames held); and at the cell's source
-only where nothing else tells two causes apart. What the explainer then says about each
-pain point is in course/explain_notes.py.
+(which library the error passed through, what the frames held; for a WebSocket client,
+course/explain_websocket.py); and at the cell's source only where nothing else tells two
+causes apart. What the explainer then says about each pain point is in
+course/explain_notes.py.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from course import explain_websocket as ws
 from course.explain_evidence import Failure, type_names
 
 NO, MAYBE, LIKELY, SURE = 0, 1, 2, 3
 Rule = Callable[[Failure], int]
 RULES: dict[int, Rule] = {}
 
-TIMEOUT = ("TimeoutError",)
+TIMEOUT = ws.TIMEOUT
 CANCELLED = ("asyncio.exceptions.CancelledError",)
 DISCONNECT = ("websocket.disconnect", "http.disconnect")
 RUNNING_LOOP = (
@@ -34,40 +36,28 @@ def rule(number: int) -> Callable[[Rule], Rule]:
     return register
 
 
-def _to_a_consumer(f: Failure) -> bool:
-    """Did the WebSocket client talk to a Channels consumer's route (``/ws/...``, as in the
-    Channels tutorial and the demo), not to a raw ASGI app? True if its request is unknown."""
-    request = f.websocket_request()
-    return request is None or "/ws/" in str(request.path)
+# The pain points that the exception alone gives away: its class, or what it says.
+RAISED = {1: "SynchronousOnlyOperation", 17: "ChannelFull"}
+SAID = {
+    4: "No handler for message type",
+    5: r"(Group|Channel) name must be a valid unicode string",
+    11: r"scope type 'lifespan'|Exception in 'lifespan' protocol|Application startup failed",
+    16: "Event loop is closed",
+    18: "max number of clients reached|Too many open files|Too many connections",
+    23: "can not be used with in memory databases",
+}
 
 
-def _request_header(f: Failure, name: str) -> str | None:
-    """A header the WebSocket client sent with its handshake ("" if none; None: unknown)."""
-    request = f.websocket_request()
-    return None if request is None else str(request.headers.get(name, ""))
+def _raised(name: str) -> Rule:
+    return lambda f: SURE if f.is_a(name) else NO
 
 
-def _refused(f: Failure, status: int) -> bool:
-    """Did a WebSocket handshake to a consumer's route get this HTTP status?"""
-    return f.handshake_status() == status and _to_a_consumer(f)
+def _said(pattern: str) -> Rule:
+    return lambda f: SURE if f.says(pattern) else NO
 
 
-def _timed_out_receiving(f: Failure) -> str:
-    """Where a TimeoutError waited for a message: "websockets", "memory", "redis" or ""."""
-    if not f.is_a(*TIMEOUT) or f.is_a("redis.exceptions.TimeoutError"):
-        return ""  # redis-py's own: a socket timeout, not a message that never came
-    if f.passed("/websockets/", "recv"):
-        return "websockets" if _to_a_consumer(f) else ""
-    if f.passed("/channels_redis/", "receive"):
-        return "redis"
-    if f.passed("/channels/layers.py", "receive"):
-        return "memory"
-    return ""
-
-
-@rule(1)
-def sync_only_operation(f: Failure) -> int:
-    return SURE if f.is_a("SynchronousOnlyOperation") else NO
+RULES.update({number: _raised(name) for number, name in RAISED.items()})
+RULES.update({number: _said(pattern) for number, pattern in SAID.items()})
 
 
 @rule(2)
@@ -79,24 +69,14 @@ def async_to_sync_in_a_loop(f: Failure) -> int:
 
 @rule(3)
 def in_memory_layer_across_processes(f: Failure) -> int:
-    return {"websockets": LIKELY, "memory": MAYBE}.get(_timed_out_receiving(f), NO)
-
-
-@rule(4)
-def no_handler_for_a_type(f: Failure) -> int:
-    return SURE if f.says("No handler for message type") else NO
-
-
-@rule(5)
-def invalid_group_name(f: Failure) -> int:
-    return SURE if f.says(r"(Group|Channel) name must be a valid unicode string") else NO
+    return {"websockets": LIKELY, "memory": MAYBE}.get(ws.timed_out_receiving(f), NO)
 
 
 @rule(6)
 def origin_rejected(f: Failure) -> int:
-    if not _refused(f, 403):
+    if not ws.refused(f, 403):
         return NO
-    origin, host = _request_header(f, "Origin"), _request_header(f, "Host")
+    origin, host = ws.request_header(f, "Origin"), ws.request_header(f, "Host")
     if origin and host and urlsplit(origin).hostname != urlsplit(f"//{host}").hostname:
         return SURE  # another site's page
     return LIKELY if not origin else MAYBE
@@ -104,9 +84,9 @@ def origin_rejected(f: Failure) -> int:
 
 @rule(7)
 def daphne_not_installed(f: Failure) -> int:
-    if not _refused(f, 404):
+    if not ws.refused(f, 404):
         return NO
-    return SURE if f.response_header("Server").startswith("WSGIServer") else MAYBE
+    return SURE if ws.response_header(f, "Server").startswith("WSGIServer") else MAYBE
 
 
 @rule(8)
@@ -128,12 +108,6 @@ def apps_not_ready(f: Failure) -> int:
     if f.is_a("AppRegistryNotReady") or f.says("AppRegistryNotReady|Apps aren't loaded yet"):
         return SURE
     return LIKELY if f.says("but settings are not configured") else NO
-
-
-@rule(11)
-def lifespan(f: Failure) -> int:
-    failed = r"scope type 'lifespan'|Exception in 'lifespan' protocol|Application startup failed"
-    return SURE if f.says(failed) else NO
 
 
 @rule(12)
@@ -174,28 +148,14 @@ def sending_from_another_loop(f: Failure) -> int:
         return SURE
     if f.says(RUNNING_LOOP):
         return MAYBE
-    return {"memory": LIKELY, "websockets": MAYBE, "redis": MAYBE}.get(_timed_out_receiving(f), NO)
-
-
-@rule(16)
-def event_loop_closed(f: Failure) -> int:
-    return SURE if f.says("Event loop is closed") else NO
-
-
-@rule(17)
-def channel_full(f: Failure) -> int:
-    return SURE if f.is_a("ChannelFull") else NO
-
-
-@rule(18)
-def leaks(f: Failure) -> int:
-    exhausted = "max number of clients reached|Too many open files|Too many connections"
-    return SURE if f.says(exhausted) else NO
+    return {"memory": LIKELY, "websockets": MAYBE, "redis": MAYBE}.get(
+        ws.timed_out_receiving(f), NO
+    )
 
 
 @rule(19)
 def group_expired(f: Failure) -> int:
-    where = _timed_out_receiving(f)
+    where = ws.timed_out_receiving(f)
     if where != "redis":
         return MAYBE if where else NO
     layers = f.holds("channels.layers.BaseChannelLayer")
@@ -214,7 +174,7 @@ def session_not_saved(f: Failure) -> int:
 
 @rule(21)
 def token_missing(f: Failure) -> int:
-    if not _refused(f, 403):
+    if not ws.refused(f, 403):
         return NO
     return SURE if f.mentions("token") else MAYBE
 
@@ -227,18 +187,13 @@ def communicator_timeout(f: Failure) -> int:
     return MAYBE if f.says("Event loop is closed") and in_a_test_client else NO
 
 
-@rule(23)
-def live_server_in_memory_db(f: Failure) -> int:
-    return SURE if f.says("can not be used with in memory databases") else NO
-
-
 @rule(24)
 def proxy_without_upgrade(f: Failure) -> int:
     if f.says("Unsupported upgrade request|No supported WebSocket library"):
         return SURE
-    if not _refused(f, 404):
+    if not ws.refused(f, 404):
         return NO
-    return MAYBE if f.response_header("Server").startswith("WSGIServer") else LIKELY
+    return MAYBE if ws.response_header(f, "Server").startswith("WSGIServer") else LIKELY
 
 
 @rule(25)
