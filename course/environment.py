@@ -28,8 +28,18 @@ def setup(*, migrate: bool = True, quiet: bool = False) -> None:
         django.setup()
     if migrate:
         _in_thread(_migrate)
+    _load_explainer()
     if not quiet:
         print(describe())
+
+
+def _load_explainer() -> None:
+    """Inside IPython, explain the classic Channels errors below their traceback
+    (course/explain.py). Loading it again does nothing; outside IPython, nothing happens."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None:
+        shell.extension_manager.load_extension("course.explain")
 
 
 def describe() -> str:

@@ -9,12 +9,11 @@ output): tests/test_lesson_runs.py checks that the tagged cell really shows it.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import nbformat
 
 from course._generated import write_or_check
 from course._paths import REPO_ROOT
@@ -37,12 +36,21 @@ class Place:
     cell: int  # 1-based, counting every cell, as JupyterLab's status bar does
     heading: str  # the section the cell is in
 
-    def link(self) -> str:
+    def label(self) -> str:
+        """What a link to the cell says: ``04 · Method dispatch, cell 53``."""
+        return f"{self.notebook.stem[:2]} · {self.heading or self.notebook.stem}, cell {self.cell}"
+
+    def href(self) -> str:
+        """The cell's section, from any folder one level under the repository root (docs/,
+        notebooks/, exercises/, solutions/): the doc and the error explainer share it."""
         # JupyterLab's heading ids: the rendered text (no Markdown marks), spaces as dashes.
         text = re.sub(r"[`*]", "", self.heading)
         anchor = "#" + text.replace(" ", "-") if self.heading else ""
-        shown = f"{self.notebook.stem[:2]} · {self.heading or self.notebook.stem}, cell {self.cell}"
-        return f"[{shown}](../notebooks/{self.notebook.name}{anchor})"
+        return f"../notebooks/{self.notebook.name}{anchor}"
+
+    def link(self) -> str:
+        """A Markdown link to the cell's section."""
+        return f"[{self.label()}]({self.href()})"
 
 
 # REFERENCE.md's list; the issue numbers are django/channels unless named.
@@ -165,14 +173,16 @@ PAIN_POINTS = (
 
 
 def places_in(nb: Any, path: Path) -> list[tuple[int, Place]]:
-    """The cells of one notebook tagged ``pain-N``, with the section each is in."""
+    """The cells of one notebook (its JSON, or an nbformat node) tagged ``pain-N``, with the
+    section each is in."""
     found = []
     heading = ""
-    for i, cell in enumerate(nb.cells, start=1):
-        if cell.cell_type == "markdown":
-            titles = re.findall(r"^#{2,3} (.+)$", cell.source, re.M)
+    for i, cell in enumerate(nb["cells"], start=1):
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            titles = re.findall(r"^#{2,3} (.+)$", source, re.M)
             heading = titles[-1].strip() if titles else heading
-        for tag in cell.metadata.get("tags", []):
+        for tag in cell.get("metadata", {}).get("tags", []):
             if match := TAG.match(tag):
                 found.append((int(match.group(1)), Place(path, i, heading)))
     return found
@@ -182,8 +192,9 @@ def places(folder: Path = REPO_ROOT / "notebooks") -> dict[int, list[Place]]:
     """Where each pain point is reproduced, over every lesson."""
     found: dict[int, list[Place]] = {}
     for path in sorted(folder.glob("[0-9][0-9]-*.ipynb")):
-        nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
-        for number, place in places_in(nb, path):
+        # Plain JSON, not nbformat: importing nbformat takes seconds (jsonschema), and the
+        # error explainer (course/explain.py) reads these in every lesson's kernel.
+        for number, place in places_in(json.loads(path.read_text()), path):
             found.setdefault(number, []).append(place)
     return found
 

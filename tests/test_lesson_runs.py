@@ -1,21 +1,33 @@
 """Lessons, run for real: cells tagged raises-exception really raise, a cell tagged pain-N
-shows what docs/pain-points.md says, and the ASGI spec's HTTP and WebSocket events all
-appear in what the lessons show.
+shows what docs/pain-points.md says (and, if it raises, the error explainer names pain
+point N below it), and the ASGI spec's HTTP and WebSocket events all appear in what the
+lessons show.
 
 nbmake (in `make test`) already runs every notebook; this runs the lessons once more to
 read their outputs, which nbmake does not keep.
 """
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from course import nbrun, painpoints
+from course import explain, nbrun, painpoints
 from course._paths import REPO_ROOT
 
 LESSONS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-LESSONS = [p for p in LESSONS if not p.name.startswith("00-")]  # 00 has no error on purpose
+# Cells that fail on purpose with a classic error but carry no pain-N tag (another cell
+# teaches it), and the pain points the error explainer names below them; elsewhere, an
+# untagged cell's error must not be explained. Lesson 00 shows the explainer at work.
+EXPLAINED_UNTAGGED = {
+    "00-welcome-and-setup": {1},
+    "04-consumers-and-their-lifecycle": {22},
+    "05-routing-and-middleware": {12},
+    "07-databases-sessions-and-auth": {1},
+}
 
+EXPLAINED = explain.HEADING.replace("{}", r"(\d+)")
 # The ASGI HTTP and WebSocket spec (2.5): every message type, both directions.
 HTTP = {"http.request", "http.disconnect", "http.response.start", "http.response.body"}
 WEBSOCKET = {
@@ -52,6 +64,22 @@ def test_a_lesson_runs_shows_its_events_and_its_errors_are_real(path: Path) -> N
     assert not missing, f"{path.name} never shows {sorted(missing)} in a cell's output"
     for number, place in painpoints.places_in(run.nb, path):
         seen = painpoints.PAIN_POINTS[number - 1].seen
-        assert seen in run.cell_shows(place.cell), (
-            f"{place.link()} is tagged pain-{number} but never shows {seen!r}"
-        )
+        shown = run.cell_shows(place.cell)
+        assert seen in shown, f"{place.link()} is tagged pain-{number} but never shows {seen!r}"
+        if raised(run.nb.cells[place.cell - 1]):
+            assert explain.HEADING.format(number) in shown, (
+                f"{place.link()} raises, but the error explainer does not name pain point {number}"
+            )
+    untagged = {
+        int(number)
+        for i, cell in enumerate(run.nb.cells, start=1)
+        if raised(cell) and not any(t.startswith("pain-") for t in cell.metadata.get("tags", []))
+        for number in re.findall(EXPLAINED, run.cell_shows(i))
+    }
+    assert untagged == EXPLAINED_UNTAGGED.get(path.stem, set()), (
+        f"{path.name}: untagged cells explained as pain points {sorted(untagged)}"
+    )
+
+
+def raised(cell: Any) -> bool:
+    return any(output.output_type == "error" for output in cell.get("outputs", []))

@@ -1,6 +1,7 @@
 """Lesson 00 in JupyterLab, in Chromium: Run → Run All Cells, and the trace is drawn."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from tests.jupyter_lab import TOKEN
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LESSON = "notebooks/00-welcome-and-setup.ipynb"
+LINKED = "notebooks/07-databases-sessions-and-auth.ipynb"  # where the explainer's link leads
 # Every code cell has run ("[n]:" in its prompt), or a cell wrote to stderr (a traceback
 # is shown as stderr too; Run All stops at a failing cell).
 RUN_ALL_FINISHED = """() => {
@@ -34,6 +36,8 @@ def test_lesson_00_runs_in_jupyterlab_and_draws_the_trace(
 ) -> None:
     notebook = REPO_ROOT / LESSON
     committed = notebook.read_bytes()
+    linked = REPO_ROOT / LINKED
+    linked_committed = linked.read_bytes()
     code_cells = sum(c["cell_type"] == "code" for c in json.loads(committed)["cells"])
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(30_000)
@@ -51,7 +55,12 @@ def test_lesson_00_runs_in_jupyterlab_and_draws_the_trace(
         errors = page.locator(
             '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
         )
-        assert errors.count() == 0, "\n".join(errors.all_inner_texts())
+        # One cell fails on purpose, the last code cell; below it, the error explainer.
+        assert errors.count() == 1, "\n".join(errors.all_inner_texts())
+        failed = page.locator(".jp-CodeCell").filter(has=errors)
+        expect(failed.locator(".jp-InputArea-editor")).to_contain_text("Message.objects.count()")
+        explained = failed.locator('.jp-OutputArea-output[data-mime-type="text/html"]')
+        expect(explained).to_contain_text("Channels pain point 1:")
 
         # `tracer.last` (in-process) and `served` (inside daphne) are drawn by Mermaid.
         diagrams = page.locator(DIAGRAMS)
@@ -67,7 +76,14 @@ def test_lesson_00_runs_in_jupyterlab_and_draws_the_trace(
                 assert label in svg, f"{label!r} is not in the diagram"
 
         screenshot_whole_notebook(page, artifacts / "lab-lesson-00.png")
+
+        # The explainer's link opens the lesson that teaches the error, at its section.
+        explained.get_by_role("link", name=re.compile("^07 · Why a cell is async code")).click()
+        lesson = page.locator(".jp-NotebookPanel:visible")
+        expect(page.get_by_role("tab", name=re.compile(Path(LINKED).name))).to_be_visible()
+        expect(lesson.get_by_role("heading", name="Why a cell is async code")).to_be_in_viewport()
     finally:
         context.close()
     # The lab under test never autosaves: the committed notebook has no outputs.
     assert notebook.read_bytes() == committed, f"{LESSON} was written to: git checkout it"
+    assert linked.read_bytes() == linked_committed, f"{LINKED} was written to: git checkout it"
