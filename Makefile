@@ -16,7 +16,11 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 NB_TIMEOUT ?= 60
 
-.PHONY: help setup dev-setup lab test lint typecheck exercises bench strip clean FORCE
+# make bench QUICK=1: one run a lesson and no fresh install (for a look, not for committing)
+QUICK ?=
+SOAK_RUNS ?= 10
+
+.PHONY: help setup dev-setup lab test lint typecheck exercises bench soak strip clean FORCE
 
 help:  ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -69,9 +73,17 @@ exercises: $(STAMP)  ## write each lesson's navigation, then exercises/ from sol
 	$(PY) -m course nav
 	$(PY) -m course exercises
 
-bench: setup  ## measure: each lesson's run time, check() latency, grading a class of 30 (bench/results.json)
-	$(PY) bench/lessons.py
-	$(PY) bench/grading.py
+bench: setup  ## measure lessons, the whole course, check(), grading, memory, a fresh install (bench/RESULTS.md)
+	$(PY) -m bench.lessons $(if $(QUICK),--runs 1)
+	$(PY) -m bench.course
+	$(PY) -m bench.grading
+	$(PY) -m bench.memory
+	$(if $(QUICK),,$(PY) -m bench.install)
+	$(PY) -m bench.report
+
+soak: setup  ## every notebook SOAK_RUNS (10) times, then kernels killed mid-run: nothing may be left
+	$(PY) -m bench.soak --runs $(SOAK_RUNS)
+	$(PY) -m bench.report
 
 strip: $(STAMP)  ## clear the outputs of every committed notebook
 	$(PY) -m course.nbclean notebooks/*.ipynb $$(ls solutions/*.ipynb exercises/*.ipynb 2>/dev/null)
