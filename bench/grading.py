@@ -107,7 +107,7 @@ def bare_seconds(paths: list[Path]) -> float:
             allow_errors=True,
             kernel_name="python3",
             resources={"metadata": {"path": str(path.parent)}},
-        ).execute()
+        ).execute(stderr=subprocess.DEVNULL)  # ipykernel's start-up warnings, as nbrun does
 
     start = time.perf_counter()
     with ThreadPoolExecutor(2) as pool:
