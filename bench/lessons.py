@@ -5,16 +5,19 @@ only the lesson's setup cell.
 
 One notebook at a time, so the figures are what a student waits for on an idle machine.
 Lesson and floor runs alternate, and each figure is the median of ``--runs`` runs.
-Writes ``lessons``: {name: {seconds, floor_seconds, ratio, slowest_cells}} into
+Writes ``lessons``: {name: {seconds, floor_seconds, ratio, slowest_cells, process_starts}}
+and ``server_start_seconds`` (one ``course.serve()`` of the demo, median of 5) into
 bench/results.json. Goals: ratio ≤ 2.5 at the median lesson, ≤ 4 for every lesson.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import tempfile
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,8 @@ from course import nbrun
 from course._paths import REPO_ROOT
 
 SLOWEST = 5  # cells listed per lesson, so a high ratio comes with where its time goes
+# Calls in a lesson's cells that start a process (lesson 11's pytest() runs pytest in one).
+STARTS = re.compile(r"(?<!def )\b(?:serve|serve_uvicorn|start_redis|start_worker|pytest)\(")
 
 
 def lessons() -> list[Path]:
@@ -68,12 +73,26 @@ def measure(lesson: Path, runs: int, folder: Path) -> dict[str, Any]:
     seconds = statistics.median(r.seconds for r in lesson_runs)
     floor_seconds = statistics.median(r.seconds for r in floor_runs)
     slowest = sorted(cell_seconds(middle.nb), key=lambda c: -c[1])[:SLOWEST]
+    code = "\n".join(c.source for c in middle.nb.cells if c.cell_type == "code")
     return {
+        "process_starts": len(STARTS.findall(code)),
         "seconds": round(seconds, 2),
         "floor_seconds": round(floor_seconds, 2),
         "ratio": round(seconds / floor_seconds, 2),
         "slowest_cells": [[n, round(s, 2), first] for n, s, first in slowest],
     }
+
+
+def server_start_seconds(times: int = 5) -> float:
+    """Median seconds for ``course.serve()`` to start the demo under daphne and answer."""
+    from course.servers import serve
+
+    took = []
+    for _ in range(times):
+        start = time.perf_counter()
+        with serve(name="bench-start"):
+            took.append(time.perf_counter() - start)
+    return round(statistics.median(took), 2)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,7 +114,13 @@ def main(argv: list[str] | None = None) -> int:
             )
     if args.names:  # a partial run refreshes only the lessons it measured
         figures = {**results.load().get("lessons", {}), **figures}
-    results.update("lessons", {"lessons": figures}, drop=["lesson_seconds", "solution_seconds"])
+    starting = server_start_seconds()
+    print(f"one course.serve() of the demo: {starting} s")
+    results.update(
+        "lessons",
+        {"lessons": figures, "server_start_seconds": starting},
+        drop=["lesson_seconds", "solution_seconds"],
+    )
     return 0
 
 

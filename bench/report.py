@@ -97,14 +97,15 @@ def _when(data: dict[str, Any]) -> str:
 
 def lessons_table(data: dict[str, Any]) -> str:
     rows = [
-        "| Lesson | Run all | Floor | Ratio | Slowest cells (cell: seconds) |",
-        "|---|---|---|---|---|",
+        "| Lesson | Run all | Floor | Ratio | Process starts | Slowest cells (cell: seconds) |",
+        "|---|---|---|---|---|---|",
     ]
     for name, got in sorted(data.get("lessons", {}).items()):
         cells = ", ".join(f"{n}: {s:g}" for n, s, _ in got.get("slowest_cells", [])[:3])
         mark = " ✗" if got["ratio"] > 4 else ""
         figures = f"{got['seconds']:g} s | {got['floor_seconds']:g} s | {got['ratio']:g}×{mark}"
-        rows.append(f"| {name} | {figures} | {cells} |")
+        starts = got.get("process_starts", "?")
+        rows.append(f"| {name} | {figures} | {starts} | {cells} |")
     return "\n".join(rows) + "\n"
 
 
@@ -159,7 +160,9 @@ def render(data: dict[str, Any]) -> str:
             "",
             "Each lesson run top to bottom in a fresh kernel, median of 3, against its floor:"
             " a fresh kernel running only the lesson's setup cell"
-            " (`import course; course.setup()`).",
+            " (`import course; course.setup()`). Process starts: the calls in its cells that start"
+            " a daphne, uvicorn, Redis, a worker or pytest; one `course.serve()` of the demo takes"
+            f" {data.get('server_start_seconds', '?')} s on its own.",
             "",
             lessons_table(data),
             "## Memory",
