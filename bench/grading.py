@@ -129,8 +129,7 @@ def main() -> int:
         "grade_ratio_vs_bare": round(graded / bare, 2),
     }
     results.update("grading", figures)
-    for key, value in figures.items():
-        print(f"{key:36} {value}")
+    results.show(figures)
     return 0
 
 

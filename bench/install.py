@@ -77,8 +77,7 @@ def main() -> int:
             "install_pip": pip_sources(),
         }
     results.update("install", figures)
-    for key, value in figures.items():
-        print(f"{key:18} {value}")
+    results.show(figures)
     return 0
 
 

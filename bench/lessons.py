@@ -12,7 +12,6 @@ bench/results.json. Goals: ratio ≤ 2.5 at the median lesson, ≤ 4 for every l
 
 from __future__ import annotations
 
-import argparse
 import re
 import statistics
 import sys
@@ -96,13 +95,8 @@ def server_start_seconds(times: int = 5) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("names", nargs="*", help="lesson numbers or names (default: all)")
-    args = parser.parse_args(argv)
-    chosen = [
-        p for p in lessons() if not args.names or any(p.stem.startswith(n) for n in args.names)
-    ]
+    args = results.arguments(__doc__ or "", 3, argv)
+    chosen = results.chosen(lessons(), args.names)
     figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as scratch:
         for lesson in chosen:

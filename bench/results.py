@@ -9,6 +9,7 @@ Scripts run one after another (`make bench`), so a plain read-merge-write is eno
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import json
 import os
@@ -41,6 +42,25 @@ def update(
     data.update(figures)
     data.setdefault("measured", {})[script] = stamp()
     save(data, path)
+
+
+def show(figures: Mapping[str, Any]) -> None:
+    """Print each figure on a line of its own."""
+    for key, value in figures.items():
+        print(f"{key:36} {value}")
+
+
+def arguments(doc: str, runs: int, argv: list[str] | None) -> argparse.Namespace:
+    """``--runs N`` and notebook name prefixes: what the lesson and soak scripts accept."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=runs)
+    parser.add_argument("names", nargs="*", help="notebook name prefixes, e.g. 08 (default: all)")
+    return parser.parse_args(argv)
+
+
+def chosen(paths: Iterable[Path], names: list[str]) -> list[Path]:
+    """The notebooks whose names start with one of *names* (all of them if none is given)."""
+    return [p for p in paths if not names or any(p.stem.startswith(n) for n in names)]
 
 
 def stamp() -> str:

@@ -16,7 +16,6 @@ Writes bench/soak.json; `python -m bench.report` puts it into bench/RESULTS.md.
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import statistics
@@ -169,13 +168,8 @@ def kill_mid_run(path: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("names", nargs="*", help="notebook name prefixes (default: all)")
-    args = parser.parse_args(argv)
-    chosen = [
-        p for p in notebooks() if not args.names or any(p.stem.startswith(n) for n in args.names)
-    ]
+    args = results.arguments(__doc__ or "", 10, argv)
+    chosen = results.chosen(notebooks(), args.names)
     started = time.perf_counter()
     soaked = {}
     for path in chosen:
