@@ -38,7 +38,9 @@ $(STAMP): pyproject.toml
 	  { echo "This course needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) -V 2>&1)." \
 	         "Run: make lab PYTHON=python3.12"; exit 1; }
 	@$(PY) -c '' 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
-	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	@# --no-compile: Python compiles a module when it is first imported, so only what the
+	@# course uses gets bytecode (bench/RESULTS.md: the .venv before and after the course).
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -e .
 	@rm -f $(DEV_STAMP)
 	@touch $@
 
