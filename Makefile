@@ -38,9 +38,11 @@ $(STAMP): pyproject.toml
 	  { echo "This course needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) -V 2>&1)." \
 	         "Run: make lab PYTHON=python3.12"; exit 1; }
 	@$(PY) -c '' 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
-	@# --no-compile: Python compiles a module when it is first imported, so only what the
-	@# course uses gets bytecode (bench/RESULTS.md: the .venv before and after the course).
+	@# Bytecode for everything but the packages' own test suites (twisted/test, tornado/test,
+	@# .../tests: some 15 MB nothing here imports; django/test is Django's test client, kept).
+	@# Compiled now, so imports stay fast where PYTHONDONTWRITEBYTECODE is set (Docker images).
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -e .
+	@$(PY) -m compileall -qq -j 0 -x '/(tests|(?<!django/)test)/' $(VENV)/lib || true
 	@rm -f $(DEV_STAMP)
 	@touch $@
 

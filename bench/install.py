@@ -5,10 +5,8 @@
 `make setup` is what `make lab` does before it opens JupyterLab: a .venv from the pins and
 the demo database. Writes ``install_seconds``, ``venv_mb`` (the .venv as `du` sees it),
 ``venv_largest`` (the biggest installed packages) and ``install_pip`` (where pip took the
-packages from) into bench/results.json. pip installs without compiling bytecode (Python
-writes it on first import), so the clone then runs every lesson and imports JupyterLab's
-server once, and ``venv_mb_after_course`` / ``venv_pycache_mb`` say what the .venv has
-grown to. Goal: ≤ 400 MB, both before and after.
+packages from) and ``venv_pycache_mb`` (its compiled bytecode) into bench/results.json.
+Goal: venv_mb ≤ 400.
 
 pip keeps its cache (~/.cache/pip) and this machine also has local wheel folders in its pip
 configuration: the figure is an install from warm local copies, which is what CI on this
@@ -28,17 +26,6 @@ from bench import results
 from course._paths import REPO_ROOT
 
 LARGEST = 8
-# Run in the clone's own Python: every lesson (two at a time) and JupyterLab's server imports.
-COURSE = """
-import sys
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from course import nbrun
-import jupyterlab.labapp, jupyter_server_proxy
-with ThreadPoolExecutor(2) as pool:
-    runs = list(pool.map(nbrun.run, sorted(Path("notebooks").glob("*.ipynb"))))
-sys.exit(sum(1 for run in runs if run.error))
-"""
 
 
 def du_mb(path: Path) -> float:
@@ -88,9 +75,6 @@ def main() -> int:
             "venv_largest": largest(venv),
             "install_pip": pip_sources(),
         }
-        python = str(venv / "bin" / "python")
-        subprocess.run([python, "-c", COURSE], cwd=clone, check=True, stderr=subprocess.DEVNULL)
-        figures["venv_mb_after_course"] = round(du_mb(venv))
         figures["venv_pycache_mb"] = round(pycache_mb(venv))
     results.update("install", figures)
     results.show(figures)
