@@ -16,7 +16,11 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 NB_TIMEOUT ?= 60
 
-.PHONY: help setup dev-setup lab test lint typecheck exercises bench students strip clean FORCE
+# make bench QUICK=1: one run a lesson and no fresh install (for a look, not for committing)
+QUICK ?=
+SOAK_RUNS ?= 10
+
+.PHONY: help setup dev-setup lab test lint typecheck exercises bench students soak strip clean FORCE
 
 help:  ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,7 +38,11 @@ $(STAMP): pyproject.toml
 	  { echo "This course needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) -V 2>&1)." \
 	         "Run: make lab PYTHON=python3.12"; exit 1; }
 	@$(PY) -c '' 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
-	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	@# Bytecode for everything but the packages' own test suites (twisted/test, tornado/test,
+	@# .../tests: some 15 MB nothing here imports; django/test is Django's test client, kept).
+	@# Compiled now, so imports stay fast where PYTHONDONTWRITEBYTECODE is set (Docker images).
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -e .
+	@$(PY) -m compileall -qq -j 0 -x '/(tests|(?<!django/)test)/' $(VENV)/lib || true
 	@rm -f $(DEV_STAMP)
 	@touch $@
 
@@ -71,14 +79,22 @@ exercises: $(STAMP)  ## write each lesson's navigation, then exercises/ from sol
 	$(PY) -m course exercises
 	$(PY) -m course guide
 
-bench: setup  ## measure: each lesson's run time, check() latency, grading a class of 30 (bench/results.json)
-	$(PY) bench/lessons.py
-	$(PY) bench/grading.py
+bench: setup  ## measure lessons, the whole course, check(), grading, memory, a fresh install (bench/RESULTS.md)
+	$(PY) -m bench.lessons $(if $(QUICK),--runs 1)
+	$(PY) -m bench.course
+	$(PY) -m bench.grading
+	$(PY) -m bench.memory
+	$(if $(QUICK),,$(PY) -m bench.install)
+	$(PY) -m bench.report
 	$(PY) -m course guide
 
 students: setup  ## 8 students at once on this host: the whole course each, ports, Redis (bench/results.json)
-	$(PY) bench/students.py
+	$(PY) -m bench.students
 	$(PY) -m course guide
+
+soak: setup  ## every notebook SOAK_RUNS (10) times, then kernels killed mid-run: nothing may be left
+	$(PY) -m bench.soak --runs $(SOAK_RUNS)
+	$(PY) -m bench.report
 
 strip: $(STAMP)  ## clear the outputs of every committed notebook
 	$(PY) -m course.nbclean notebooks/*.ipynb $$(ls solutions/*.ipynb exercises/*.ipynb 2>/dev/null)

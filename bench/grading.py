@@ -1,6 +1,6 @@
 """Grading figures: check() latency in a real kernel, and a class of 30 graded with -j 2.
 
-    python bench/grading.py            (part of `make bench`)
+    python -m bench.grading            (part of `make bench`)
 
 Writes its keys into bench/results.json (other keys are kept):
 check_ms_median, check_ms_p95, grade_seconds_per_submission, grade_bare_seconds_per_submission,
@@ -24,12 +24,12 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from bench import results
 from course._paths import REPO_ROOT
 from course.checks import for_lesson
 from course.grading.kernel import SandboxKernel
 from course.grading.release import check_name
 
-RESULTS = REPO_ROOT / "bench" / "results.json"
 LESSON = "01-asgi-in-one-function"
 CLASS_SIZE = 30
 REPEATS = 30
@@ -107,7 +107,7 @@ def bare_seconds(paths: list[Path]) -> float:
             allow_errors=True,
             kernel_name="python3",
             resources={"metadata": {"path": str(path.parent)}},
-        ).execute()
+        ).execute(stderr=subprocess.DEVNULL)  # ipykernel's start-up warnings, as nbrun does
 
     start = time.perf_counter()
     with ThreadPoolExecutor(2) as pool:
@@ -128,11 +128,8 @@ def main() -> int:
         "grade_bare_seconds_per_submission": round(bare / CLASS_SIZE, 3),
         "grade_ratio_vs_bare": round(graded / bare, 2),
     }
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results.update(figures)
-    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    for key, value in figures.items():
-        print(f"{key:36} {value}")
+    results.update("grading", figures)
+    results.show(figures)
     return 0
 
 

@@ -1,6 +1,6 @@
 """Many students on one host: the whole course, N students at once, as separate processes.
 
-    python bench/students.py [-n 8] [--only 00 06]        (make students)
+    python -m bench.students [-n 8] [--only 00 06]        (make students)
 
 Each student is an OS process with its own HOME, XDG folders, course state folder, demo
 database and copy of notebooks/ and solutions/, as separate users on one JupyterHub host
@@ -27,8 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from procwatch import MARKER, Sampler
-
+from bench.procwatch import MARKER, Sampler
 from course import nbrun
 from course._paths import REPO_ROOT
 from course.redis_server import start_redis
@@ -94,9 +93,20 @@ def run_class(names: list[str], root: Path, only: list[str]) -> dict[str, Any]:
     sampler = Sampler()
     sampler.start()
     start = time.perf_counter()
-    argv = [sys.executable, __file__, "--root", str(root), "--only", *only, "--student"]
+    argv = [
+        sys.executable,
+        "-m",
+        "bench.students",
+        "--root",
+        str(root),
+        "--only",
+        *only,
+        "--student",
+    ]
     procs = [
-        subprocess.Popen([*argv, name], env=student_env(name, root), stdout=subprocess.PIPE)
+        subprocess.Popen(
+            [*argv, name], cwd=REPO_ROOT, env=student_env(name, root), stdout=subprocess.PIPE
+        )
         for name in names
     ]
     reports = [_report(name, proc) for name, proc in zip(names, procs, strict=True)]

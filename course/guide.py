@@ -114,19 +114,20 @@ def schedule(plan: Plan, known: dict[str, Lesson]) -> str:
 
 def timings(known: dict[str, Lesson], results: dict[str, Any]) -> str:
     """Minutes to study (the lessons') against seconds to run (``make bench``)."""
-    runs, solutions = results.get("lesson_seconds", {}), results.get("solution_seconds", {})
+    measured = results.get("lessons", {})
+    runs = {name: figures["seconds"] for name, figures in measured.items()}
     rows = [
-        "| Lesson | Minutes to study | Runs alone (s) | Its solutions (s) |",
+        "| Lesson | Minutes to study | Runs alone (s) | × a bare kernel |",
         "|---|---|---|---|",
     ]
     for lesson in known.values():
-        run, solved = runs.get(lesson.path.stem, "—"), solutions.get(lesson.path.stem, "—")
-        rows.append(f"| {lesson.link()} | {lesson.minutes} | {run} | {solved} |")
+        figures = measured.get(lesson.path.stem, {})
+        run, ratio = figures.get("seconds", "—"), figures.get("ratio", "—")
+        rows.append(f"| {lesson.link()} | {lesson.minutes} | {run} | {ratio} |")
     total = sum(lesson.minutes for lesson in known.values())
-    ran = round(sum(runs.values()), 1), round(sum(solutions.values()), 1)
     rows.append(
         f"| **All {len(known)}** | **{total}** ({total // 60} h {total % 60:02d}) | "
-        f"**{ran[0]}** | **{ran[1]}** |"
+        f"**{round(sum(runs.values()), 1)}** | |"
     )
     return "\n".join(rows)
 

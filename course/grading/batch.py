@@ -154,7 +154,7 @@ async def _run_steps(
         else:
             exercise = EXERCISES[step.exercise]
             nonce = secrets.token_hex(16)
-            cell = grading_cell(exercise.name, nonce, options.check_timeout)
+            cell = grading_cell(exercise.name, nonce, options.check_timeout, kernel.cwd)
             run = await kernel.run(cell, options.timeout)
             payload = read_payload(run.data, nonce)
             if payload is not None:

@@ -20,7 +20,7 @@ from typing import TextIO
 from course.grading.batch import Graded, Options, grade_submission
 from course.grading.kernel import Supply
 from course.grading.report import MARKS, Report
-from course.grading.trusted import sources
+from course.grading.trusted import bundle
 
 HEADER = ["submission", "exercise", "check", "points", "max_points", "status", "message"]
 
@@ -56,7 +56,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    sources()  # read the toolkit now, before any student's code runs
+    bundle()  # read and compile the toolkit now, before any student's code runs
     options = Options(timeout=args.timeout, memory_mb=args.memory_mb)
     started = time.perf_counter()
     graded = asyncio.run(grade_all(args.submissions, options, max(1, args.jobs), args.lesson))

@@ -2,20 +2,29 @@
 
 By the time a check runs, the student's code has run in the same kernel, and may have
 redefined ``check``, patched ``course.grading`` or ``course.checks`` in memory, or rewritten
-their files on disk. So the grader never calls anything the kernel already holds: each
-grading cell carries the source of every ``course`` module, read by the grader before
-any submission ran, and imports them afresh from that copy (the kernel's own ``course``
-modules are put aside meanwhile and put back after). The result goes out as display data
+their files on disk. So the grader never calls anything the kernel already holds: it reads
+every ``course`` module before any submission runs and compiles it (``bundle()``); before
+each grading cell it writes that compiled copy into the kernel's folder, and the cell checks
+the copy's SHA-256 (which it carries) and imports the toolkit afresh from it (the kernel's own
+``course`` modules are put aside meanwhile and put back after). A copy changed on disk by the
+student's code is refused, and that exercise scores 0. The result goes out as display data
 of its own MIME type, stamped with a nonce the student's notebook never saw; the grader
 reads it only from the output of that very cell, so printed "✓ 5/5" lines count for nothing.
 
-What this does not stop: code that patches Python itself (asyncio, IPython's display) before
-the check runs. Checks that need that level of trust would run outside the kernel.
+Why a file and not the sources inside the cell: a cell carrying 300 kB of source cost the
+kernel about 0.25 s to receive and parse, twice per submission of lesson 01; a short cell
+that loads a compiled copy costs a few milliseconds.
+
+What this does not stop: code that patches Python itself (asyncio, hashlib, IPython's
+display) before the check runs. Checks that need that level of trust would run outside
+the kernel.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import marshal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,16 +32,17 @@ from typing import Any
 import course
 
 MIME = "application/vnd.course.grade+json"
+BUNDLE = ".course-grader-toolkit.marshal"  # in the kernel's folder
 
 # Runs in the kernel, in a fresh namespace that sees only _NS (the notebook's globals) and _ARGS.
 BOOT = r"""
-import sys, importlib.abc, importlib.util
+import sys, hashlib, marshal, importlib.abc, importlib.util
 
 class _Copy(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def find_spec(self, name, path=None, target=None):
-        if name not in _ARGS["sources"]:
+        if name not in _modules:
             return None
-        is_package, filename, _ = _ARGS["sources"][name]
+        is_package, filename, _ = _modules[name]
         spec = importlib.util.spec_from_loader(name, self, origin=filename, is_package=is_package)
         if is_package:
             spec.submodule_search_locations = [filename.rsplit("/", 1)[0]]
@@ -42,17 +52,23 @@ class _Copy(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return None
 
     def exec_module(self, module):
-        _, filename, source = _ARGS["sources"][module.__name__]
+        _, filename, code = _modules[module.__name__]
         module.__file__ = filename
-        exec(compile(source, filename, "exec"), module.__dict__)
+        exec(code, module.__dict__)
 
 _ours = lambda k: k == "course" or k.startswith("course.")
 _own = {k: sys.modules.pop(k) for k in list(sys.modules) if _ours(k)}
+_modules = {}
 _finder = _Copy()
 sys.meta_path.insert(0, _finder)
 _payload = {"nonce": _ARGS["nonce"], "exercise": _ARGS["exercise"]}
 _text = ""
 try:
+    with open(_ARGS["bundle"], "rb") as _file:
+        _data = _file.read()
+    if hashlib.sha256(_data).hexdigest() != _ARGS["sha256"]:
+        raise RuntimeError("the grader's copy of the toolkit was changed on disk")
+    _modules = marshal.loads(_data)
     from course.grading import grade as _grade
     _report = _grade(_ARGS["exercise"], _NS, timeout=_ARGS["timeout"])
     _payload["results"] = [r.as_dict() for r in _report.results]
@@ -87,16 +103,33 @@ def sources() -> dict[str, tuple[bool, str, str]]:
     return found
 
 
-def grading_cell(exercise: str, nonce: str, timeout: float) -> str:
-    """A cell that grades ``exercise`` with the grader's copy of the toolkit."""
+@cache
+def bundle() -> tuple[bytes, str]:
+    """The toolkit compiled by the grader (``marshal`` of name → (is package, file name,
+    code)), and its SHA-256. The kernel runs the same Python, so it can load the code as is."""
+    compiled = {
+        name: (is_package, filename, compile(source, filename, "exec"))
+        for name, (is_package, filename, source) in sources().items()
+    }
+    data = marshal.dumps(compiled)
+    return data, hashlib.sha256(data).hexdigest()
+
+
+def grading_cell(exercise: str, nonce: str, timeout: float, folder: Path) -> str:
+    """A cell that grades ``exercise`` with the grader's copy of the toolkit, which it
+    writes (again) into *folder*, the kernel's own, just before the cell runs."""
+    data, digest = bundle()
+    path = folder / BUNDLE
+    path.write_bytes(data)
     args: dict[str, Any] = {
         "exercise": exercise,
         "nonce": nonce,
         "timeout": timeout,
         "mime": MIME,
-        "sources": sources(),
+        "bundle": str(path),
+        "sha256": digest,
     }
-    # The sources stay off the exec line, so a traceback through it stays one short line.
+    # The arguments stay off the exec line, so a traceback through it stays one short line.
     return (
         f"__course_grading__ = {{'_NS': globals(), '_ARGS': {args!r}}}\n"
         f"exec({BOOT!r}, __course_grading__)\n"

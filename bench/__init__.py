@@ -1,0 +1,1 @@
+"""Measurements of the course: `make bench` and `make soak` run the modules here."""
