@@ -84,6 +84,15 @@ def command(pid: int) -> str:
     return _read(pid, "cmdline").replace(b"\0", b" ").decode(errors="replace").strip()
 
 
+def environ_value(pid: int, name: str) -> str | None:
+    """The value of *name* in *pid*'s environment, or None."""
+    prefix = f"{name}=".encode()
+    for item in _read(pid, "environ").split(b"\0"):
+        if item.startswith(prefix):
+            return item.removeprefix(prefix).decode(errors="replace")
+    return None
+
+
 def has_marker(pid: int, marker: str) -> bool:
     """True if *pid*'s environment holds *marker* (a ``NAME=value`` string)."""
     return marker.encode() in _read(pid, "environ").split(b"\0")

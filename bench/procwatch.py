@@ -10,6 +10,8 @@ import os
 import threading
 from pathlib import Path
 
+from bench import procs
+
 MARKER = "COURSE_BENCH_STUDENT"
 KINDS = ("daphne", "redis-server", "uvicorn", "runworker", "ipykernel", "chrom")
 
@@ -34,15 +36,13 @@ class Sampler(threading.Thread):
     def owner(self, pid: int) -> str | None:
         """The student whose environment *pid* inherited, else its parent's owner (redis-server
         writes its process title over its environment)."""
-        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        key = (pid, stat[19])  # the start time tells a reused pid apart
+        proc = procs.info(pid)
+        if proc is None:  # gone, or a zombie
+            return None
+        key = (pid, proc.started)  # the start time tells a reused pid apart
         if key not in self.owners:
-            found = None
-            for item in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
-                if item.startswith(f"{MARKER}=".encode()):
-                    found = item.split(b"=", 1)[1].decode()
-            parent = int(stat[1])
-            self.owners[key] = found or (self.owner(parent) if parent > 1 else None)
+            found = procs.environ_value(pid, MARKER)
+            self.owners[key] = found or (self.owner(proc.ppid) if proc.ppid > 1 else None)
         return self.owners[key]
 
     def sample(self) -> None:
@@ -55,10 +55,10 @@ class Sampler(threading.Thread):
                 name = self.owner(int(entry.name)) if entry.name.isdigit() else None
                 if name is None:
                     continue
-                pss_mb, rss_mb = _memory_mb(entry)
-                memory[name] = memory.get(name, 0) + pss_mb
-                rss += rss_mb
-                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                pid = int(entry.name)
+                memory[name] = memory.get(name, 0) + procs.pss_mb(pid)
+                rss += procs.rss_mb(pid)
+                cmdline = procs.command(pid)
                 kind = next((k for k in KINDS if k in cmdline), "other")
                 for fd in (entry / "fd").iterdir():
                     port = listening.get(os.readlink(fd))
@@ -85,13 +85,3 @@ def _listening() -> dict[str, int]:
             if fields[3] == "0A":  # LISTEN
                 found[f"socket:[{fields[9]}]"] = int(fields[1].rsplit(":", 1)[1], 16)
     return found
-
-
-def _memory_mb(proc: Path) -> tuple[float, float]:
-    """The process's PSS and RSS, in MB (0 for a kernel thread)."""
-    sizes = {"Pss:": 0.0, "Rss:": 0.0}
-    for line in (proc / "smaps_rollup").read_text().splitlines():
-        label, *value = line.split()
-        if label in sizes:
-            sizes[label] = int(value[0]) / 1024
-    return sizes["Pss:"], sizes["Rss:"]

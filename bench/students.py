@@ -27,12 +27,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import results
 from bench.procwatch import MARKER, Sampler
 from course import nbrun
 from course._paths import REPO_ROOT
 from course.redis_server import start_redis
 
-RESULTS = REPO_ROOT / "bench" / "results.json"
 CELL_TIMEOUT = 180  # seconds a cell may take with the machine shared N ways
 
 
@@ -234,9 +234,7 @@ def main(argv: list[str]) -> int:
     print(table(alone, together))
     print(json.dumps(figures, indent=2))
     if not args.only:
-        results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-        results["students"] = figures
-        RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+        results.update("students", {"students": figures})
     isolated = all(p["isolated"] for p in own + shared)
     clean = not figures["failed"] and not figures["alone_failed"]
     return 0 if clean and isolated and not figures["port_clashes"] else 1
