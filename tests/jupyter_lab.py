@@ -46,7 +46,7 @@ def _write_settings(settings_dir: Path) -> None:
         path.write_text(json.dumps(values))
 
 
-def _shut_down_kernels(base: str) -> None:
+def shut_down_kernels(base: str) -> None:
     """Ask the lab to shut down every kernel it runs (a browser may have started some)."""
     auth = {"Authorization": f"token {TOKEN}"}
     with contextlib.suppress(httpx.HTTPError), httpx.Client(headers=auth, timeout=10) as client:
@@ -99,7 +99,7 @@ def run_lab(runtime: Path) -> Iterator[str]:
         yield base
     finally:
         if proc.poll() is None:
-            _shut_down_kernels(base)  # kernels run in sessions of their own
+            shut_down_kernels(base)  # kernels run in sessions of their own
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
         try:

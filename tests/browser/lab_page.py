@@ -1,6 +1,7 @@
 """What the JupyterLab browser tests share: waiting for the kernel, reading drawn diagrams,
 and a screenshot of a whole notebook."""
 
+import re
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -18,6 +19,41 @@ CONTENT_OVERFLOW = """() => {
   const content = [...outer.children].reduce((h, c) => h + c.getBoundingClientRect().height, 0);
   return Math.ceil(content - outer.clientHeight);
 }"""
+
+
+OPEN_CODE_CELLS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell"
+# Each code cell's prompt in the open notebook: "[3]:" ran, "[*]:" queued or running, "[ ]:" not.
+PROMPTS = f"""() => [...document.querySelectorAll('{OPEN_CODE_CELLS} .jp-InputPrompt')]
+  .map(p => p.textContent.trim())"""
+RAN = r"/^\[\d+\]:$/"  # the prompt of a cell that has run
+# The index (among code cells) of each cell whose output shows an error or writes to stderr.
+CELLS_WITH_ERRORS = f"""() => [...document.querySelectorAll('{OPEN_CODE_CELLS}')]
+  .map((cell, i) => [i, cell.querySelector(
+    '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]') !== null])
+  .filter(([, failed]) => failed).map(([i]) => i)"""
+
+
+def run_all_cells(page: Page, seconds: float) -> list[int]:
+    """Run → Run All Cells, as a lesson tells the student; fail unless every code cell runs.
+
+    Returns the indexes (among code cells) of the cells that show an error.
+    """
+    page.get_by_role("menubar").get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menu").get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    # Run All queues every cell at once ("[*]:"); a cell that fails without the tag
+    # raises-exception makes the kernel drop the rest, which go back to "[ ]:". Done: some cell
+    # has run and none is queued.
+    settled = f"""() => {{
+      const prompts = ({PROMPTS})();
+      return prompts.some(p => {RAN}.test(p)) && prompts.every(p => p !== '[*]:');
+    }}"""
+    page.wait_for_function(settled, timeout=seconds * 1000)
+    kernel_idle(page)
+    prompts: list[str] = page.evaluate(PROMPTS)
+    failed: list[int] = page.evaluate(CELLS_WITH_ERRORS)
+    not_run = [i for i, prompt in enumerate(prompts) if not re.fullmatch(r"\[\d+\]:", prompt)]
+    assert not not_run, f"Run All stopped: code cells {not_run} never ran; {failed} show an error"
+    return failed
 
 
 def kernel_idle(page: Page) -> None:

@@ -8,21 +8,19 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from course._paths import REPO_ROOT
-from tests.browser.lab_page import DIAGRAMS, kernel_idle, screenshot_whole_notebook, sequence_svg
+from tests.browser.lab_page import (
+    DIAGRAMS,
+    kernel_idle,
+    run_all_cells,
+    screenshot_whole_notebook,
+    sequence_svg,
+)
 from tests.jupyter_lab import TOKEN
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LESSON = "notebooks/00-welcome-and-setup.ipynb"
 LINKED = "notebooks/07-databases-sessions-and-auth.ipynb"  # where the explainer's link leads
-# Every code cell has run ("[n]:" in its prompt), or a cell wrote to stderr (a traceback
-# is shown as stderr too; Run All stops at a failing cell).
-RUN_ALL_FINISHED = """() => {
-  const stderr = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]';
-  const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-  const done = prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()));
-  return done || document.querySelector(stderr) !== null;
-}"""
 # The source of each code cell whose output holds a Mermaid figure (textContent, not
 # innerText: cells out of view skip rendering, and their innerText is empty).
 CELLS_WITH_DIAGRAMS = """() => [...document.querySelectorAll('.jp-CodeCell')]
@@ -48,16 +46,10 @@ def test_lesson_00_runs_in_jupyterlab_and_draws_the_trace(
         kernel_idle(page)
 
         # What the lesson tells the student to do.
-        page.get_by_role("menubar").get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menu").get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        page.wait_for_function(RUN_ALL_FINISHED, timeout=50_000)
-        kernel_idle(page)
-        errors = page.locator(
-            '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
-        )
+        failed_cells = run_all_cells(page, seconds=50)
         # One cell fails on purpose, the last code cell; below it, the error explainer.
-        assert errors.count() == 1, "\n".join(errors.all_inner_texts())
-        failed = page.locator(".jp-CodeCell").filter(has=errors)
+        assert failed_cells == [code_cells - 1], failed_cells
+        failed = page.locator(".jp-CodeCell").nth(code_cells - 1)
         expect(failed.locator(".jp-InputArea-editor")).to_contain_text("Message.objects.count()")
         explained = failed.locator('.jp-OutputArea-output[data-mime-type="text/html"]')
         expect(explained).to_contain_text("Channels pain point 1:")

@@ -110,3 +110,39 @@ def status_of(report, check: str) -> str:
 
 def message_of(report, check: str) -> str:
     return next(r.message for r in report.results if r.check == check)
+
+
+# ---- the two tests every exercise gets: the model answer, and the released stub -----------
+
+
+def assert_full_marks(
+    report, points: int, *, checks: list[str] | None = None, within: float | None = None
+) -> None:
+    """Every check passed (in this order, given *checks*), *points* in all, each under *within* s.
+
+    The runner allows each check 2 s; *within* says how far under that the model stays.
+    """
+    if checks is not None:
+        ran = [r.check for r in report.results]
+        assert ran == checks, f"the checks ran in the order {ran}, not {checks}"
+    assert [r.status for r in report.results] == ["passed"] * len(report.results), messages(report)
+    score = report.score
+    assert score.full and score.points == score.max_points == points, f"{score!r}, not {points}"
+    if within is not None:
+        slow = {r.check: round(r.seconds, 2) for r in report.results if r.seconds >= within}
+        assert not slow, f"checks that took {within} s or more: {slow}"
+
+
+def assert_not_written_yet(report, *said: str, within: float | None = None) -> None:
+    """No points, and every check says the answer is not written yet, with each of *said*.
+
+    Without *said*, each message must still carry a hint ("Hint: ").
+    """
+    assert report.score.points == 0, f"the stub got {report.score!r}:\n{messages(report)}"
+    for r in report.results:
+        assert r.status == "failed", messages(report)
+        assert r.message.startswith("not written yet"), r.message
+        for fragment in said or ("Hint: ",):
+            assert fragment in r.message, f"{fragment!r} is not in {r.message!r}"
+        if within is not None:
+            assert r.seconds < within, (r.check, r.seconds)

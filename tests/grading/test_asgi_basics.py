@@ -13,6 +13,8 @@ from course.checks.asgi_basics import by_hand
 from course.grading import grade
 from tests.grading.helpers import (
     SOLUTIONS_DIR,
+    assert_full_marks,
+    assert_not_written_yet,
     message_of,
     messages,
     solution_namespace,
@@ -41,9 +43,7 @@ def stub(name: str) -> dict:
 def test_the_model_answer_gets_full_marks(exercise, name):
     report = grade(exercise, model(name), timeout=TIMEOUT)
 
-    assert [r.status for r in report.results] == ["passed"] * len(report.results), messages(report)
-    assert report.score.full
-    assert report.score.points == report.score.max_points == 4
+    assert_full_marks(report, 4)
 
 
 @pytest.mark.parametrize(
@@ -56,11 +56,7 @@ def test_the_released_stub_gets_nothing_and_is_not_written_yet(exercise, name):
 
     report = grade(exercise, namespace, timeout=TIMEOUT)
 
-    assert report.score.points == 0
-    assert {r.status for r in report.results} == {"failed"}
-    for r in report.results:
-        assert r.message.startswith("not written yet"), r.message
-        assert "Hint: " in r.message
+    assert_not_written_yet(report)
 
 
 def test_the_model_call_app_calls_the_model_greeting_app():

@@ -13,6 +13,8 @@ from course.checks.consumers import commands
 from course.grading import grade
 from tests.grading.helpers import (
     SOLUTIONS_DIR,
+    assert_full_marks,
+    assert_not_written_yet,
     message_of,
     messages,
     solution_namespace,
@@ -39,19 +41,13 @@ def graded(consumer):
 def test_the_model_answer_gets_full_marks():
     report = graded(solution_namespace(NOTEBOOK, "CommandConsumer")["CommandConsumer"])
 
-    assert [r.status for r in report.results] == ["passed"] * len(CHECKS), messages(report)
-    assert report.score.points == report.score.max_points == 7
-    assert all(r.seconds < 1.5 for r in report.results), [r.seconds for r in report.results]
+    assert_full_marks(report, 7, checks=CHECKS, within=1.5)
 
 
 def test_the_released_stub_gets_nothing_and_is_not_written_yet():
     report = graded(stub_namespace(NOTEBOOK, "CommandConsumer")["CommandConsumer"])
 
-    assert report.score.points == 0
-    assert {r.status for r in report.results} == {"failed"}
-    for r in report.results:
-        assert r.message.startswith("not written yet"), r.message
-        assert "Hint: " in r.message
+    assert_not_written_yet(report)
 
 
 # ---- wrong answers: one mistake each, on top of a right answer -----------------------------

@@ -13,6 +13,8 @@ from course.checks.middleware import BANNED, Inner, through
 from course.grading import grade
 from tests.grading.helpers import (
     SOLUTIONS_DIR,
+    assert_full_marks,
+    assert_not_written_yet,
     failing,
     message_of,
     messages,
@@ -43,9 +45,7 @@ def run_grade(middleware_class):
 def test_the_model_answer_gets_full_marks():
     report = run_grade(solution_namespace(NOTEBOOK, NAME)[NAME])
 
-    assert [r.check for r in report.results] == CHECKS
-    assert [r.status for r in report.results] == ["passed"] * len(CHECKS), messages(report)
-    assert report.score.points == report.score.max_points == len(CHECKS)
+    assert_full_marks(report, len(CHECKS), checks=CHECKS)
 
 
 def test_each_check_is_quick_on_the_model_answer():
@@ -61,11 +61,7 @@ def test_the_released_stub_gets_nothing_and_is_not_written_yet():
 
     report = run_grade(middleware_class)
 
-    assert report.score.points == 0
-    assert {r.status for r in report.results} == {"failed"}
-    for r in report.results:
-        assert r.message.startswith("not written yet"), r.message
-        assert "Hint: " in r.message and "websocket.close" in r.message
+    assert_not_written_yet(report, "Hint: ", "websocket.close")
 
 
 def test_the_model_answer_keeps_the_default_banned_set_of_the_notebook():

@@ -13,8 +13,9 @@ from course.checks.testing import NAMES, consumer_tests
 from course.grading import grade
 from tests.grading.helpers import (
     SOLUTIONS_DIR,
+    assert_full_marks,
+    assert_not_written_yet,
     message_of,
-    messages,
     solution_namespace,
     status_of,
     stub_namespace,
@@ -47,20 +48,14 @@ def graded(**replaced):
 def test_the_model_answer_gets_full_marks():
     report = graded()
 
-    assert [r.status for r in report.results] == ["passed"] * len(CHECKS), messages(report)
-    assert report.score.points == report.score.max_points == 4
-    assert all(r.seconds < 1.0 for r in report.results), [r.seconds for r in report.results]
+    assert_full_marks(report, 4, checks=CHECKS, within=1.0)
 
 
 def test_the_released_stub_gets_nothing_and_is_not_written_yet():
     stub = stub_namespace(NOTEBOOK, NAMES[0])
     report = grade("consumer-tests", {name: stub[name] for name in NAMES}, timeout=TIMEOUT)
 
-    assert report.score.points == 0
-    assert {r.status for r in report.results} == {"failed"}
-    for r in report.results:
-        assert r.message.startswith("not written yet"), r.message
-        assert "Hint: " in r.message
+    assert_not_written_yet(report)
 
 
 # ---- wrong answers -------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from course.grading import grade
 from course.grading.model import Fail
 from tests.grading.helpers import (
     SOLUTIONS_DIR,
+    assert_full_marks,
+    assert_not_written_yet,
     message_of,
     messages,
     solution_namespace,
@@ -43,10 +45,7 @@ def model():
 def test_the_model_answer_gets_full_marks():
     report = grade("upper-echo", {"upper_echo": model()}, timeout=TIMEOUT)
 
-    assert [r.check for r in report.results] == CHECKS
-    assert [r.status for r in report.results] == ["passed"] * 5, messages(report)
-    assert report.score.points == report.score.max_points == 5
-    assert all(r.seconds < 0.5 for r in report.results)
+    assert_full_marks(report, 5, checks=CHECKS, within=0.5)
 
 
 def test_the_released_stub_gets_nothing_and_is_not_written_yet():
@@ -56,11 +55,7 @@ def test_the_released_stub_gets_nothing_and_is_not_written_yet():
 
     report = grade("upper-echo", {"upper_echo": upper_echo}, timeout=TIMEOUT)
 
-    assert report.score.points == 0
-    assert {r.status for r in report.results} == {"failed"}
-    for r in report.results:
-        assert r.message.startswith("not written yet"), r.message
-        assert "Hint: " in r.message
+    assert_not_written_yet(report)
 
 
 # ---- wrong answers -------------------------------------------------------------------------
