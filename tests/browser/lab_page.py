@@ -1,11 +1,17 @@
-"""What the JupyterLab browser tests share: waiting for the kernel, reading drawn diagrams,
-and a screenshot of a whole notebook."""
+"""What the JupyterLab browser tests share: a notebook opened in the lab, Run All, waiting
+for the kernel, reading drawn diagrams, and a screenshot of a whole notebook."""
 
+import contextlib
+import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from course._paths import REPO_ROOT
+from tests.jupyter_lab import TOKEN, shut_down_kernels
 
 SVG_URI = "data:image/svg+xml,"
 # JupyterLab 4 renders a Mermaid diagram to SVG and shows it as an <img> of that SVG (a
@@ -31,6 +37,29 @@ CELLS_WITH_ERRORS = f"""() => [...document.querySelectorAll('{OPEN_CODE_CELLS}')
   .map((cell, i) => [i, cell.querySelector(
     '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]') !== null])
   .filter(([, failed]) => failed).map(([i]) => i)"""
+
+
+@contextlib.contextmanager
+def open_in_lab(browser: Browser, lab: str, path: str) -> Iterator[Page]:
+    """A page of its own on the lab, showing the notebook at *path* (from the repository's
+    root) with its kernel idle. Afterwards: the page closed, the lab's kernels shut down, and
+    the notebook's file as it was (the lab under test never autosaves)."""
+    notebook = REPO_ROOT / path
+    before = notebook.read_bytes()
+    code_cells = sum(c["cell_type"] == "code" for c in json.loads(before)["cells"])
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        # reset: the lab forgets the notebooks an earlier test left open in its workspace.
+        page.goto(f"{lab}/lab/tree/{path}?reset&token={TOKEN}")
+        expect(page.locator(OPEN_CODE_CELLS)).to_have_count(code_cells)
+        kernel_idle(page)
+        yield page
+    finally:
+        context.close()
+        shut_down_kernels(lab)
+    assert notebook.read_bytes() == before, f"{path} was written to: git checkout it"
 
 
 def run_all_cells(page: Page, seconds: float) -> list[int]:

@@ -10,11 +10,10 @@ import json
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser
 
 from course._paths import REPO_ROOT
-from tests.browser.lab_page import kernel_idle, run_all_cells
-from tests.jupyter_lab import TOKEN, shut_down_kernels
+from tests.browser.lab_page import open_in_lab, run_all_cells
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -33,23 +32,10 @@ def tagged(cells: list[dict[str, Any]]) -> list[int]:
 def test_run_all_cells_reaches_the_end_past_every_error_on_purpose(
     browser: Browser, lab: str, lesson: str
 ) -> None:
-    notebook = REPO_ROOT / "notebooks" / f"{lesson}.ipynb"
-    committed = notebook.read_bytes()
-    cells = json.loads(committed)["cells"]
-    code_cells = sum(c["cell_type"] == "code" for c in cells)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    try:
-        # reset: the lab forgets the notebooks an earlier test left open in its workspace.
-        page.goto(f"{lab}/lab/tree/notebooks/{lesson}.ipynb?reset&token={TOKEN}")
-        expect(page.locator(".jp-NotebookPanel .jp-CodeCell")).to_have_count(code_cells)
-        kernel_idle(page)
+    path = f"notebooks/{lesson}.ipynb"
+    cells = json.loads((REPO_ROOT / path).read_text())["cells"]
+    with open_in_lab(browser, lab, path) as page:
         failed = run_all_cells(page, seconds=120)
-        assert failed == tagged(cells), (
-            f"errors in code cells {failed}; the lesson tags {tagged(cells)} raises-exception"
-        )
-    finally:
-        context.close()
-        shut_down_kernels(lab)
-    assert notebook.read_bytes() == committed, f"{notebook.name} was written to: git checkout it"
+    assert failed == tagged(cells), (
+        f"errors in code cells {failed}; the lesson tags {tagged(cells)} raises-exception"
+    )

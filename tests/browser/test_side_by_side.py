@@ -16,8 +16,13 @@ import pytest
 from playwright.sync_api import Browser, FrameLocator, Page, expect
 
 from course._paths import REPO_ROOT
-from tests.browser.lab_page import DIAGRAMS, kernel_idle, screenshot_whole_notebook, sequence_svg
-from tests.jupyter_lab import TOKEN
+from tests.browser.lab_page import (
+    DIAGRAMS,
+    kernel_idle,
+    open_in_lab,
+    screenshot_whole_notebook,
+    sequence_svg,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -76,13 +81,7 @@ def test_two_windows_the_notebook_and_the_trace_meet(
     browser: Browser, lab: str, notebook: tuple[str, str], artifacts: Path
 ) -> None:
     path, room = notebook
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    try:
-        page.goto(f"{lab}/lab/tree/{path}?token={TOKEN}")
-        expect(page.locator(".jp-NotebookPanel .jp-CodeCell")).to_have_count(4)
-        kernel_idle(page)
+    with open_in_lab(browser, lab, path) as page:
         run_cell(page, 0)
         run_cell(page, 1)
 
@@ -123,6 +122,4 @@ def test_two_windows_the_notebook_and_the_trace_meet(
         assert svg.count("websocket.send") >= 4, "history, join, the message, the notebook's"
 
         screenshot_whole_notebook(page, artifacts / "lab-side-by-side.png")
-    finally:
-        context.close()
     assert json.loads((REPO_ROOT / path).read_text())["cells"][0]["outputs"] == []
