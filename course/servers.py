@@ -68,6 +68,42 @@ def _speaks_http(port: int, timeout: float) -> bool:
         return False
 
 
+def _clients_of(port: int) -> set[int] | None:
+    """The client ports with an established TCP connection to *port* on this host, from
+    /proc/net/tcp; None where that cannot tell (not Linux)."""
+    clients: set[int] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            if table.endswith("6"):
+                continue  # no IPv6 table: the IPv4 one was read
+            return None
+        for line in lines:
+            local, remote, state = line.split()[1:4]
+            if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:  # 01: ESTABLISHED
+                clients.add(int(remote.rsplit(":", 1)[1], 16))
+    return clients
+
+
+def _unfinished(recorded: Trace, port: int) -> bool:
+    """Does the trace still lack the end of a connection whose client is done?"""
+    if any(c.ended is None and c.type == "http" for c in recorded.connections):
+        return True
+    closing = [
+        c.scope["client"][1]
+        for c in recorded.connections
+        if c.ended is None
+        and c.type == "websocket"
+        and c.scope.get("client")
+        and not c.messages("websocket.disconnect")
+    ]
+    if not closing:
+        return False
+    clients = _clients_of(port)
+    return clients is not None and any(client not in clients for client in closing)
+
+
 class Server(Managed):
     """A daphne subprocess serving one ASGI app on 127.0.0.1."""
 
@@ -108,9 +144,11 @@ class Server(Managed):
     def trace(self, settle: float = 0.5) -> Trace:
         """What the traced app recorded so far (needs ``serve(..., trace=True)``).
 
-        A request's last record is written just after its response goes out, so a
-        trace read straight after a request may catch it unfinished: wait up to
-        *settle* seconds for HTTP requests to finish (open WebSockets stay open).
+        A connection's last records are written just after the client sees it end, so a
+        trace read straight after a request, or after a WebSocket closed, may catch it
+        unfinished: wait up to *settle* seconds for HTTP requests to finish, and for
+        WebSockets whose TCP connection is gone to record their ``websocket.disconnect``
+        (open WebSockets stay open).
         """
         if self.trace_file is None:
             raise RuntimeError(f"{self.name!r} runs without tracing: serve(..., trace=True)")
@@ -119,8 +157,7 @@ class Server(Managed):
         deadline = time.monotonic() + settle
         while True:
             recorded = Trace.from_file(self.trace_file)
-            busy = [c for c in recorded.connections if c.ended is None and c.type == "http"]
-            if not busy or time.monotonic() >= deadline:
+            if not _unfinished(recorded, self.port) or time.monotonic() >= deadline:
                 return recorded
             time.sleep(0.01)
 

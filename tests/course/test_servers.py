@@ -230,3 +230,22 @@ def test_a_trace_read_right_after_a_request_shows_it_finished():
             last = server.trace().last
             assert last.scope["query_string"] == f"filter=active&n={i}".encode()
             assert last.ended is not None, f"request {i} shown unfinished"
+
+
+async def test_a_trace_read_right_after_a_websocket_closed_shows_its_disconnect():
+    # The client sees the connection end before the app records websocket.disconnect:
+    # trace() waits for the disconnect of a WebSocket whose TCP connection is gone.
+    server = serve("basics.raw:app", name="settled-ws", trace=True)
+    for i in range(20):
+        ws = await connect(server.ws_url("echo/"))
+        await ws.send(f"hi {i}")
+        await ws.recv()
+        await ws.close()
+        last = server.trace().last
+        assert last.messages("websocket.receive")[0]["text"] == f"hi {i}"
+        assert last.messages("websocket.disconnect"), f"connection {i} shown without its end"
+    # An open WebSocket is not waited for: it has no disconnect yet, and may never have one.
+    async with connect(server.ws_url("echo/")):
+        started = time.monotonic()
+        assert not server.trace(settle=2).last.messages("websocket.disconnect")
+        assert time.monotonic() - started < 1, "trace() waited for an open WebSocket"
