@@ -327,7 +327,7 @@ def test_a_receive_that_never_answers_times_out_with_the_checks_own_hint():
     assert last.check == "request_then_disconnect"
     assert last.message == by_hand.checks[-1].on_timeout
     assert "http.disconnect" in last.message
-    assert 0.5 <= last.seconds < 0.8
+    assert 0.5 <= last.seconds < 1.5  # its own 0.5 s, not the 2 s default
 
 
 def test_a_sync_call_app_is_not_async():

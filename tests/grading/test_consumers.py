@@ -41,7 +41,7 @@ def graded(consumer):
 def test_the_model_answer_gets_full_marks():
     report = graded(solution_namespace(NOTEBOOK, "CommandConsumer")["CommandConsumer"])
 
-    assert_full_marks(report, 7, checks=CHECKS, within=1.5)
+    assert_full_marks(report, 7, checks=CHECKS)
 
 
 def test_the_released_stub_gets_nothing_and_is_not_written_yet():

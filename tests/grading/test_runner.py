@@ -245,11 +245,9 @@ def test_the_students_own_timeout_error_is_theirs_not_ours():
     async def awaits_it(answer):
         await answer()
 
-    started = time.perf_counter()
     result = run(awaits_it, {"answer": answer_with_its_own_timeout}, timeout=0.5)
 
-    assert time.perf_counter() - started < 0.4
-    assert result.status == "error"
+    assert result.status == "error"  # not "timeout": theirs fired before the runner's 0.5 s
     assert "TimeoutError" in result.message
     assert "did not finish" not in result.message
 
@@ -279,7 +277,7 @@ def test_a_hung_await_times_out(on_timeout, expected):
     assert (result.points, result.max_points) == (0, 2)
     assert result.message == expected
     assert result.message.startswith("did not finish within 0.3 s") or on_timeout
-    assert TIMEOUT <= elapsed < TIMEOUT + 0.2
+    assert TIMEOUT <= elapsed < TIMEOUT + 1.0  # it fired; no hang
 
 
 def test_a_blocking_sleep_in_async_def_times_out_as_blocked():
@@ -294,7 +292,7 @@ def test_a_blocking_sleep_in_async_def_times_out_as_blocked():
     assert result.status == "timeout"
     assert result.message == BLOCKED.format(timeout=timeout)
     assert "time.sleep" in result.message
-    assert timeout + GRACE <= elapsed < timeout + GRACE + 0.3
+    assert timeout + GRACE <= elapsed < timeout + GRACE + 1.0
 
 
 def test_a_busy_loop_times_out_and_its_thread_is_stopped():
@@ -308,7 +306,7 @@ def test_a_busy_loop_times_out_and_its_thread_is_stopped():
     started = time.perf_counter()
     result = run(awaits_spinner, {"answer": answer_that_spins}, timeout=timeout)
 
-    assert time.perf_counter() - started < timeout + GRACE + 0.3
+    assert time.perf_counter() - started < timeout + GRACE + 1.0
     assert result.status == "timeout"
     assert result.message == BLOCKED.format(timeout=timeout)
     # CheckAbandoned, raised into the worker, ends the loop: the thread does not spin on.

@@ -48,7 +48,7 @@ def graded(**replaced):
 def test_the_model_answer_gets_full_marks():
     report = graded()
 
-    assert_full_marks(report, 4, checks=CHECKS, within=1.0)
+    assert_full_marks(report, 4, checks=CHECKS)
 
 
 def test_the_released_stub_gets_nothing_and_is_not_written_yet():

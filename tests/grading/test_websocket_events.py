@@ -45,7 +45,7 @@ def model():
 def test_the_model_answer_gets_full_marks():
     report = grade("upper-echo", {"upper_echo": model()}, timeout=TIMEOUT)
 
-    assert_full_marks(report, 5, checks=CHECKS, within=0.5)
+    assert_full_marks(report, 5, checks=CHECKS)
 
 
 def test_the_released_stub_gets_nothing_and_is_not_written_yet():
