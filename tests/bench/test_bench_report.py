@@ -25,3 +25,14 @@ def test_a_goal_missed_is_marked() -> None:
     assert goal.row({"course_seconds": 91}).endswith("| 91 s | ✗ |")
     assert goal.row({"course_seconds": 89.5}).endswith("| 89.5 s | ✓ |")
     assert "not measured" in goal.row({})
+
+
+def test_make_bench_is_dated_by_its_own_scripts_not_by_make_students() -> None:
+    data = {
+        "measured": {
+            "lessons": "2026-11-24 22:01 UTC, 2 cores (load 0.6), Python 3.11.7",
+            "course": "2026-11-24 21:55 UTC, 2 cores (load 1.2), Python 3.11.7",
+            "students": "2026-11-24 22:45 UTC, 2 cores (load 4.2), Python 3.11.7",
+        }
+    }
+    assert "`make bench` (2026-11-24 22:01 UTC" in report.summary(data)
