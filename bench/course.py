@@ -14,9 +14,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench import results
+from bench import lessons, results
 from course import nbrun
-from course._paths import REPO_ROOT
 
 WORKERS = 2
 
@@ -25,10 +24,8 @@ def notebooks() -> list[Path]:
     """Lessons and solutions, the slowest first (by the last lesson figures) so the two
     workers finish together rather than one waiting on a long lesson at the end."""
     known = results.load().get("lessons", {})
-    paths = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
-    paths += sorted((REPO_ROOT / "solutions").glob("*.ipynb"))
     return sorted(
-        paths,
+        lessons.notebooks(),
         key=lambda p: -known.get(p.stem, {}).get("seconds", 0) * (p.parent.name == "notebooks"),
     )
 

@@ -36,6 +36,11 @@ def lessons() -> list[Path]:
     return sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
 
 
+def notebooks() -> list[Path]:
+    """Every lesson, then every solutions notebook."""
+    return lessons() + sorted((REPO_ROOT / "solutions").glob("*.ipynb"))
+
+
 def floor_notebook(lesson: Path, folder: Path) -> Path:
     """A copy of *lesson* cut after its first code cell (``import course; course.setup()``)."""
     nb = nbformat.read(lesson, as_version=4)

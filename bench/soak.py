@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -27,21 +26,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import nbformat
-from nbclient import NotebookClient
-
 from bench import procs, results
-from course._paths import REPO_ROOT
+from bench.lessons import notebooks
+from course import nbrun
 
 MARKER = "COURSE_SOAK_RUN"
 SETTLE = 0.5  # seconds a first child gets to start up before the kernel is killed
 GRACE = 10.0  # seconds the death signal gets to stop everything
-
-
-def notebooks() -> list[Path]:
-    return sorted((REPO_ROOT / "notebooks").glob("*.ipynb")) + sorted(
-        (REPO_ROOT / "solutions").glob("*.ipynb")
-    )
 
 
 def label(path: Path) -> str:
@@ -61,18 +52,13 @@ class Run(threading.Thread):
         self.kinds: dict[int, str] = {}  # what each of them was
 
     def run(self) -> None:
-        nb = nbformat.read(self.path, as_version=4)
-        client = NotebookClient(
-            nb,
-            timeout=120,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(self.path.parent)}},
-        )
         name, value = self.marker.split("=")
         start = time.perf_counter()
         try:
-            client.execute(env={**os.environ, name: value}, stderr=subprocess.DEVNULL)
-        except Exception as error:  # a failed cell, or a kernel that died
+            done = nbrun.run(self.path, timeout=120, env={**os.environ, name: value})
+            if done.error:  # a failed cell
+                self.error = f"CellExecutionError: {done.error.strip()[-600:]}"
+        except Exception as error:  # a kernel that died
             self.error = f"{type(error).__name__}: {str(error).strip()[-600:]}"
         self.seconds = time.perf_counter() - start
 

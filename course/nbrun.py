@@ -1,13 +1,16 @@
 """Run a notebook top to bottom in a fresh kernel, as CI does, and read what it showed.
 
-Shared by the lesson tests (tests/test_lesson_runs.py) and `make bench` (bench/lessons.py).
+Shared by the lesson tests (tests/test_lesson_runs.py), `make bench`, `make soak` and
+`make students` (bench/).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,8 +74,11 @@ def _text(cell: Any) -> str:
     return "\n".join(parts)
 
 
-def run(path: Path, *, timeout: float = 60) -> NotebookRun:
-    """Execute *path* in a fresh ``python3`` kernel from its own folder; never raises on a cell."""
+def run(path: Path, *, timeout: float = 60, env: Mapping[str, str] | None = None) -> NotebookRun:
+    """Execute *path* in a fresh ``python3`` kernel from its own folder; never raises on a cell.
+
+    *env* replaces the kernel's environment (default: this process's).
+    """
     nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
     client = NotebookClient(
         nb,
@@ -84,7 +90,7 @@ def run(path: Path, *, timeout: float = 60) -> NotebookRun:
     error = None
     try:
         # The kernel's own stderr is only ipykernel's start-up warnings; errors come as outputs.
-        client.execute(stderr=subprocess.DEVNULL)
+        client.execute(env=os.environ if env is None else env, stderr=subprocess.DEVNULL)
     except CellExecutionError as failed:
         error = str(failed)
     return NotebookRun(path, time.perf_counter() - start, nb, error)
