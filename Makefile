@@ -20,7 +20,7 @@ NB_TIMEOUT ?= 60
 QUICK ?=
 SOAK_RUNS ?= 10
 
-.PHONY: help setup dev-setup lab test lint typecheck exercises bench students soak strip clean FORCE
+.PHONY: help setup dev-setup lab test lint typecheck generate exercises bench students soak strip clean FORCE
 
 help:  ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -60,24 +60,23 @@ lab: setup  ## open JupyterLab on lesson 00
 	$(VENV)/bin/jupyter lab notebooks/00-welcome-and-setup.ipynb \
 	  --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG) $(LAB_ARGS)
 
-test: dev-setup lint typecheck  ## run every test: ruff, mypy, exercises/ up to date, pytest
-	$(PY) -m course nav --check
-	$(PY) -m course guide --check
-	$(PY) -m course exercises --check
+test: dev-setup lint typecheck  ## run every test: ruff, import floors, mypy, generated files, pytest
+	$(PY) -m course generate --check
 	$(PY) -m pytest -n 2 --dist loadfile --nbmake --nbmake-timeout=$(NB_TIMEOUT) \
 	  tests notebooks $$(ls solutions/*.ipynb 2>/dev/null) $(PYTEST_ARGS)
 
-lint: $(DEV_STAMP)  ## ruff: lint and format check
+lint: $(DEV_STAMP)  ## ruff (lint and format check) and the toolkit's import floors (import-linter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: $(DEV_STAMP)  ## mypy --strict on the toolkit
 	$(VENV)/bin/mypy
 
-exercises: $(STAMP)  ## write each lesson's navigation, then exercises/ from solutions/ (never by hand)
-	$(PY) -m course nav
-	$(PY) -m course exercises
-	$(PY) -m course guide
+generate: $(STAMP)  ## write every generated file: navigation, exercises/ from solutions/, the guide, pain points
+	$(PY) -m course generate
+
+exercises: generate  ## the same as make generate (exercises/ is never edited by hand)
 
 bench: setup  ## measure lessons, the whole course, check(), grading, memory, a fresh install (bench/RESULTS.md)
 	$(PY) -m bench.lessons $(if $(QUICK),--runs 1)
@@ -97,7 +96,7 @@ soak: setup  ## every notebook SOAK_RUNS (10) times, then kernels killed mid-run
 	$(PY) -m bench.report
 
 strip: $(STAMP)  ## clear the outputs of every committed notebook
-	$(PY) -m course.nbclean notebooks/*.ipynb $$(ls solutions/*.ipynb exercises/*.ipynb 2>/dev/null)
+	$(PY) -m course strip notebooks/*.ipynb $$(ls solutions/*.ipynb exercises/*.ipynb 2>/dev/null)
 
 clean:  ## remove the venv and the demo database
 	rm -rf $(VENV) demo_project/db.sqlite3

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench import lessons, results
-from course import nbrun
+from course.authoring import nbrun
 
 WORKERS = 2
 

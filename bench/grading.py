@@ -26,9 +26,9 @@ from nbclient import NotebookClient
 
 from bench import results
 from course._paths import REPO_ROOT
+from course.checking.cells import check_name
 from course.checks import for_lesson
 from course.grading.kernel import SandboxKernel
-from course.grading.release import check_name
 
 LESSON = "01-asgi-in-one-function"
 CLASS_SIZE = 30

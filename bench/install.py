@@ -45,20 +45,20 @@ def largest(venv: Path) -> list[list[object]]:
 
 
 def pip_sources() -> str:
-    """Where pip looks besides PyPI, and how big its cache is."""
+    """Whether pip read only PyPI, and how big its cache is (no local paths: the figure is
+    committed, and a machine's index folders say nothing to a reader elsewhere)."""
     config = subprocess.run(
         [sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True
     ).stdout
-    extra = sorted(
-        {
-            line.split("=", 1)[1].strip("'")
-            for line in config.splitlines()
-            if line.split("=", 1)[0].endswith(("find-links", "extra-index-url", "index-url"))
-        }
+    extra = sum(
+        1
+        for line in config.splitlines()
+        if line.split("=", 1)[0].endswith(("find-links", "extra-index-url", "index-url"))
     )
     cache = Path(os.environ.get("PIP_CACHE_DIR", Path.home() / ".cache" / "pip"))
     cached = f"a warm cache of {du_mb(cache):.0f} MB" if cache.exists() else "no cache"
-    return f"PyPI{', ' + ', '.join(extra) if extra else ''}; {cached}"
+    mirrors = f" and {extra} local index setting{'s' * (extra != 1)}" if extra else ""
+    return f"PyPI{mirrors}; {cached}"
 
 
 def main() -> int:

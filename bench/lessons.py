@@ -24,8 +24,8 @@ from typing import Any
 import nbformat
 
 from bench import results
-from course import nbrun
 from course._paths import REPO_ROOT
+from course.authoring import nbrun
 
 SLOWEST = 5  # cells listed per lesson, so a high ratio comes with where its time goes
 # Calls in a lesson's cells that start a process (lesson 11's pytest() runs pytest in one).
@@ -89,7 +89,7 @@ def measure(lesson: Path, runs: int, folder: Path) -> dict[str, Any]:
 
 def server_start_seconds(times: int = 5) -> float:
     """Median seconds for ``course.serve()`` to start the demo under daphne and answer."""
-    from course.servers import serve
+    from course.live.servers import serve
 
     took = []
     for _ in range(times):

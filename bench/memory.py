@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bench import procs, results
 from bench.lessons import lessons
-from course import nbrun
+from course.authoring import nbrun
 
 INTERVAL = 0.05
 BROWSER = ("chromium", "chrome", "node", "headless_shell")  # by process name

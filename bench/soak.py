@@ -28,7 +28,7 @@ from typing import Any
 
 from bench import procs, results
 from bench.lessons import notebooks
-from course import nbrun
+from course.authoring import nbrun
 
 MARKER = "COURSE_SOAK_RUN"
 SETTLE = 0.5  # seconds a first child gets to start up before the kernel is killed

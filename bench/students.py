@@ -5,11 +5,11 @@
 Each student is an OS process with its own HOME, XDG folders, course state folder, demo
 database and copy of notebooks/ and solutions/, as separate users on one JupyterHub host
 would be. It works through the course in order (lesson 00, lesson 01, its solutions, ...),
-every notebook in a fresh kernel (course.nbrun). One student alone first, then N at once.
+every notebook in a fresh kernel (course.authoring.nbrun). One student alone first, then N at once.
 Meanwhile /proc is sampled every 0.25 s: the memory of every process a student started
 (kernels, daphnes, redis-servers, workers, found by an environment variable they inherit)
 and the TCP ports each listens on; no port may be held by two students at once. Then the
-cross-talk probes (course/crosstalk.py) run N at once: a Redis per student, then one shared
+cross-talk probes (bench/crosstalk.py) run N at once: a Redis per student, then one shared
 Redis with a prefix per student. The full course writes "students" in bench/results.json.
 """
 
@@ -29,9 +29,9 @@ from typing import Any
 
 from bench import results
 from bench.procwatch import MARKER, Sampler
-from course import nbrun
 from course._paths import REPO_ROOT
-from course.redis_server import start_redis
+from course.authoring import nbrun
+from course.live.redis_server import start_redis
 
 CELL_TIMEOUT = 180  # seconds a cell may take with the machine shared N ways
 
@@ -128,7 +128,7 @@ def _report(name: str, proc: subprocess.Popen[bytes]) -> dict[str, Any]:
 def run_probes(count: int, root: Path, shared: str | None) -> list[dict[str, Any]]:
     """*count* cross-talk probes at once: each with its own Redis, or all on *shared*."""
     sync = Path(tempfile.mkdtemp(dir=root))
-    argv = [sys.executable, "-m", "course.crosstalk", "--peers", str(count), "--sync", str(sync)]
+    argv = [sys.executable, "-m", "bench.crosstalk", "--peers", str(count), "--sync", str(sync)]
     procs = []
     for i in range(count):
         env = student_env(f"probe{i}", root)

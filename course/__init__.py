@@ -9,47 +9,46 @@
 - ``course.serve_uvicorn()``: the demo under uvicorn instead of daphne (lesson 12)
 - ``course.side_by_side(server, path=...)``: two browser windows on one page, in the output
 - ``course.check("name")``: grade an exercise on the spot
+
+Each name is owned by one room: ``live/`` (processes), ``tracing/``, ``checks/``, and the
+modules here; docs/maintainers.md draws the floors.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-# ``trace`` is imported eagerly: the function shadows its own module's name, and a lazy
-# lookup would hand back the module once anything imported ``course.trace``.
-from course.trace import trace
+from course._lazy import lazy
+from course.tracing import trace
 
 if TYPE_CHECKING:
-    from course.beside import side_by_side
+    from course.checks import check
     from course.checkup import doctor
     from course.environment import setup
-    from course.grading import check
-    from course.redis_server import start_redis
-    from course.servers import serve, stop_all
-    from course.uvicorn_server import serve_uvicorn
-    from course.workers import start_worker
+    from course.live import (
+        serve,
+        serve_uvicorn,
+        side_by_side,
+        start_redis,
+        start_worker,
+        stop_all,
+    )
 
 # The rest load on first use, so ``import course`` stays cheap (redis and httpx are not
 # needed to grade an exercise or to read a trace).
-_LAZY = {
-    "check": "course.grading",
-    "doctor": "course.checkup",
-    "serve": "course.servers",
-    "setup": "course.environment",
-    "side_by_side": "course.beside",
-    "serve_uvicorn": "course.uvicorn_server",
-    "start_redis": "course.redis_server",
-    "start_worker": "course.workers",
-    "stop_all": "course.servers",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'course' has no attribute {name!r}")
-
+__getattr__ = lazy(
+    __name__,
+    {
+        "check": "course.checks",
+        "doctor": "course.checkup",
+        "serve": "course.live",
+        "setup": "course.environment",
+        "side_by_side": "course.live",
+        "serve_uvicorn": "course.live",
+        "start_redis": "course.live",
+        "start_worker": "course.live",
+        "stop_all": "course.live",
+    },
+    globals(),
+)
 
 __all__ = [
     "check",

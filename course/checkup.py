@@ -136,7 +136,7 @@ async def _pins() -> str:
 
 
 async def _django() -> str:
-    from .environment import describe, setup
+    from course.environment import describe, setup
 
     setup(quiet=True)
     from chat.models import Message
@@ -164,7 +164,7 @@ _running: dict[str, Any] = {}  # what this run of the doctor started: "daphne", 
 async def _daphne() -> str:
     import httpx
 
-    from .servers import serve
+    from course.live.servers import serve
 
     start = time.perf_counter()
     server = _running["daphne"] = serve(name="doctor")
@@ -191,7 +191,7 @@ async def _websocket() -> str:
 
 
 async def _redis() -> str:
-    from .redis_server import start_redis
+    from course.live.redis_server import start_redis
 
     server = _running["redis"] = start_redis(name="doctor-redis")
     client = server.client()
@@ -205,7 +205,7 @@ async def _redis() -> str:
 async def _proxy_link() -> str:
     import importlib.util
 
-    from .links import proxy_url
+    from course.live.links import proxy_url
 
     if importlib.util.find_spec("jupyter_server_proxy") is None:  # finding, not importing: fast
         raise RuntimeError("jupyter-server-proxy is not installed")

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from importlib import metadata
 
-from ._paths import DEMO_DIR
+from course._paths import DEMO_DIR
 
 SETTINGS_MODULE = "config.settings"
 
@@ -35,7 +35,7 @@ def setup(*, migrate: bool = True, quiet: bool = False) -> None:
 
 def _load_explainer() -> None:
     """Inside IPython, explain the classic Channels errors below their traceback
-    (course/explain.py). Loading it again does nothing; outside IPython, nothing happens."""
+    (course/explain/extension.py). Loading it again does nothing; outside IPython, nothing happens."""
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
     if shell is not None:

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from course.asgi_types import Scope
+from course.types import Scope
 
 
 def http_scope(target: str, method: str = "GET") -> Scope:

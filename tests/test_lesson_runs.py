@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 
-from course import explain, nbrun, painpoints
 from course._paths import REPO_ROOT
+from course.authoring import nbrun
+from course.explain import catalog as painpoints
+from course.explain import extension as explain
 
 LESSONS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 # Cells that fail on purpose with a classic error but carry no pain-N tag (another cell

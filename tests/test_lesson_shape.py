@@ -9,13 +9,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import guide
+from course import lessons
 from course._paths import REPO_ROOT
 
-LESSONS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-EXERCISE_BOOKS = sorted(
-    p for folder in ("solutions", "exercises") for p in (REPO_ROOT / folder).glob("*.ipynb")
-)
+LESSONS = lessons.paths()
+EXERCISE_BOOKS = lessons.paths(lessons.SOLUTIONS) + lessons.paths(lessons.EXERCISES)
 README = (REPO_ROOT / "README.md").read_text()
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 
@@ -25,7 +23,7 @@ def cells(path: Path) -> list:
 
 
 def minutes(path: Path) -> int:
-    found = guide.minutes(cells(path)[0].source)
+    found = lessons.minutes(cells(path)[0].source)
     assert found, f"{path.name}: the first cell gives no **Minutes:** figure"
     return found
 

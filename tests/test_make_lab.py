@@ -10,7 +10,7 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from course.servers import serve
+from course.live.servers import serve
 from tests.jupyter_lab import TOKEN
 
 pytestmark = pytest.mark.slow

@@ -1,14 +1,15 @@
 """Repository hygiene: committed notebooks carry no outputs, the README matches the files."""
 
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from course import nbclean
 from course._paths import REPO_ROOT
+from course.authoring import nbclean
 
 NOTEBOOKS = sorted(
     p
@@ -76,3 +77,32 @@ def test_binder_badge_opens_lesson_00_of_this_repository() -> None:
 def test_readme_gives_the_two_commands_and_the_conda_path() -> None:
     for text in ("make lab", "make test", "conda env create -f environment.yml"):
         assert text in README
+
+
+def tracked_files() -> list[str]:
+    out = subprocess.run(
+        ["git", "ls-files", "-s"], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    )
+    if out.returncode != 0:
+        pytest.skip("not a git checkout")
+    return out.stdout.splitlines()
+
+
+def test_nothing_machine_specific_is_tracked() -> None:
+    links = [line.split("\t", 1)[1] for line in tracked_files() if line.startswith("120000")]
+    assert not links, f"tracked symlinks point at one machine's files: {links}"
+    local = re.compile(r"file://|\"/(?:tmp|home|root|opt|work|Users|var)/")
+    for name in ("bench/results.json", "bench/soak.json", "bench/RESULTS.md"):
+        text = (REPO_ROOT / name).read_text()
+        found = local.findall(text)
+        assert not found, f"{name} holds local paths of the machine that measured it: {found}"
+
+
+def test_the_project_cites_no_file_it_does_not_have() -> None:
+    for line in tracked_files():
+        name = line.split("\t", 1)[1]
+        path = REPO_ROOT / name
+        if path.suffix in (".py", ".md", ".ipynb", ".toml") and path.exists():
+            text = "" if name == "tests/test_repo.py" else path.read_text(errors="replace")
+            for cited in ("REFERENCE.md", "DESIGN.md", "STYLE.md", "reviews/"):
+                assert cited not in text, f"{name} cites {cited}, which is not in the project"

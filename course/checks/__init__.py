@@ -1,44 +1,8 @@
-"""Every exercise's checks, by name. One module per lesson; read them to see what is graded."""
+"""Every exercise's checks, one module per lesson, named like its notebook.
 
-from course.checks import (
-    asgi_basics,
-    chatbot,
-    consumers,
-    database,
-    http_events,
-    layers,
-    middleware,
-    redis_layer,
-    security,
-    testing,
-    websocket_events,
-    workers,
-)
-from course.grading.model import Exercise
+``check("name")`` grades one exercise in a notebook cell; ``EXERCISES`` holds them all.
+"""
 
-# In lesson order.
-MODULES = (
-    asgi_basics,
-    http_events,
-    websocket_events,
-    consumers,
-    middleware,
-    layers,
-    database,
-    redis_layer,
-    workers,
-    chatbot,
-    testing,
-    security,
-)
-EXERCISES: dict[str, Exercise] = {
-    exercise.name: exercise for module in MODULES for exercise in module.EXERCISES
-}
+from course.checks.registry import EXERCISES, check, find_exercise, for_lesson, grade
 
-
-def for_lesson(lesson: str) -> list[Exercise]:
-    """The exercises of one lesson (its notebook's stem), in the order they are defined."""
-    return [exercise for exercise in EXERCISES.values() if exercise.lesson == lesson]
-
-
-__all__ = ["EXERCISES", "for_lesson"]
+__all__ = ["EXERCISES", "check", "find_exercise", "for_lesson", "grade"]

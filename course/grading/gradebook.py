@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from course.grading.batch import Graded, Options, grade_submission
+from course.checking.report import MARKS, Report
 from course.grading.kernel import Supply
-from course.grading.report import MARKS, Report
+from course.grading.submission import Graded, Options, grade_submission
 from course.grading.trusted import bundle
 
 HEADER = ["submission", "exercise", "check", "points", "max_points", "status", "message"]

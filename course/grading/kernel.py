@@ -23,7 +23,7 @@ from typing import Any, Literal
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 
-from course._spawn import WRAPPER
+from course.live._spawn import WRAPPER
 
 RunStatus = Literal["ok", "error", "timeout", "hung", "died", "flooded"]
 INTERRUPT_GRACE = 3.0  # seconds an interrupted cell gets to come back before we call it hung

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from course.checking.cells import check_name
+from course.checking.model import STATUSES, Exercise, Result, Status
 from course.checks import EXERCISES
-from course.grading.model import STATUSES, Exercise, Result, Status
-from course.grading.release import check_name
 
 
 @dataclass(frozen=True)

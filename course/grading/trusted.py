@@ -29,7 +29,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import course
+# The toolkit's own folder (course/), read from this file's place: importing ``course``
+# here would climb from the grader back up to the package's face.
+COURSE_DIR = Path(__file__).resolve().parents[1]
 
 MIME = "application/vnd.course.grade+json"
 BUNDLE = ".course-grader-toolkit.marshal"  # in the kernel's folder
@@ -69,7 +71,7 @@ try:
     if hashlib.sha256(_data).hexdigest() != _ARGS["sha256"]:
         raise RuntimeError("the grader's copy of the toolkit was changed on disk")
     _modules = marshal.loads(_data)
-    from course.grading import grade as _grade
+    from course.checks import grade as _grade
     _report = _grade(_ARGS["exercise"], _NS, timeout=_ARGS["timeout"])
     _payload["results"] = [r.as_dict() for r in _report.results]
     _text = str(_report)
@@ -92,7 +94,7 @@ except BaseException as _error:
 @cache
 def sources() -> dict[str, tuple[bool, str, str]]:
     """Every module of the ``course`` package: name → (is package, file name, source)."""
-    root = Path(course.__file__).resolve().parent
+    root = COURSE_DIR
     found = {}
     for path in sorted(root.rglob("*.py")):
         parts = list(path.relative_to(root.parent).with_suffix("").parts)

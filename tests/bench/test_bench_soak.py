@@ -25,7 +25,7 @@ time.sleep(60)
 TIED = """
 import sys, time
 from pathlib import Path
-from course import _spawn
+from course.live import _spawn
 child = _spawn.spawn(["sleep", "60"], log_path=Path(sys.argv[1]))
 print(child.pid, flush=True)
 time.sleep(60)

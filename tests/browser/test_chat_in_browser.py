@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from course._paths import DEMO_DIR
-from course.servers import Server, serve
+from course.live.servers import Server, serve
 from tests.jupyter_lab import TOKEN
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

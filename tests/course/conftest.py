@@ -5,7 +5,8 @@ import subprocess
 
 import pytest
 
-from course import _managed, _spawn
+from course.live import _spawn
+from course.live import managed as _managed
 from tests.course.helpers import start_script
 
 

@@ -4,7 +4,8 @@ from importlib import metadata
 
 import pytest
 
-from course import _spawn, checkup
+from course import checkup
+from course.live import _spawn
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from course._paths import DEMO_DIR
-from course.servers import serve
+from course.live.servers import serve
 
 pytestmark = pytest.mark.slow
 HUB = "hub.example.org"

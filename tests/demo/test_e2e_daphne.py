@@ -12,7 +12,7 @@ from websockets.exceptions import ConnectionClosedError, InvalidStatus
 
 from chat.consumers import MAX_TEXT_LENGTH
 from course._paths import DEMO_DIR
-from course.servers import serve
+from course.live.servers import serve
 
 pytestmark = pytest.mark.slow
 

@@ -5,7 +5,7 @@ from channels.routing import ProtocolTypeRouter
 
 from basics.lifespan import application, lifespan
 from config.asgi import application as demo
-from course.trace import call
+from course.tracing import call
 
 
 async def test_startup_and_shutdown_complete_and_fill_the_state(capsys):

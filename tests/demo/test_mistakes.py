@@ -7,8 +7,8 @@ import pytest
 from asgiref.testing import ApplicationCommunicator
 
 from basics.mistakes import body_before_start
+from course.live.servers import serve
 from course.scopes import http_scope
-from course.servers import serve
 
 
 async def test_body_before_start_sends_the_body_first():

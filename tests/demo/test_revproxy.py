@@ -6,7 +6,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from basics.revproxy import ReverseProxy, forwarded_head
-from course.servers import serve
+from course.live.servers import serve
 
 HANDSHAKE = (
     b"GET /echo/ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"

@@ -7,7 +7,7 @@ from channels.testing import WebsocketCommunicator
 
 from basics import security
 from basics.security import TokenMiddleware, application, token_of
-from course.checks._websocket import websocket_scope
+from course.checks._support.websocket import websocket_scope
 
 EVIL = (b"origin", b"https://evil.example")
 # Consumers close stale database connections on every event: they need the database.

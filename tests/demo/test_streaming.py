@@ -9,9 +9,9 @@ import pytest
 from asgiref.testing import ApplicationCommunicator
 
 from basics import mistakes, streaming
+from course.live.servers import serve
 from course.scopes import http_scope
-from course.servers import serve
-from course.trace import call
+from course.tracing import call
 
 
 def request(body=b"", more_body=False):

@@ -10,7 +10,7 @@ from channels.testing import WebsocketCommunicator
 
 from basics import ws_raw
 from basics.ws_raw import app
-from course.checks._websocket import websocket_scope
+from course.checks._support.websocket import websocket_scope
 
 
 async def test_echo_accepts_a_subprotocol_it_speaks_and_echoes_text_and_bytes():

@@ -9,7 +9,7 @@ import pytest
 from course._paths import REPO_ROOT
 from course.checks import EXERCISES
 from course.grading.gradebook import HEADER
-from tests.grading.helpers import (
+from tests.checks.helpers import (
     FULL01,
     LESSON01,
     RELEASED,

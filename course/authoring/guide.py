@@ -1,0 +1,214 @@
+"""The workshop guide's figures and schedules, generated, never hand-kept.
+
+    python -m course guide [--check]      rewrites the generated blocks of docs/workshop-guide.md
+
+The guide is written by hand except between ``<!-- guide:NAME -->`` and ``<!-- /guide:NAME -->``:
+``timings`` (each lesson's **Minutes:** and bench/results.json's run times), ``one-day`` and
+``half-day`` (schedules built from those minutes), ``students`` (the figures of
+``make students``) and ``faq`` (a question per classic pain point, answered in one line: its
+record in course/explain/painpoints.toml, and links to the lesson cells tagged ``pain-N``).
+``--check`` exits 1 when a block is out of date (``make test`` runs it); a schedule that puts a
+lesson before its prerequisites is an error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from course._paths import REPO_ROOT
+from course.authoring.generated import write_or_check
+from course.explain import catalog as painpoints
+
+DOC = REPO_ROOT / "docs" / "workshop-guide.md"
+RESULTS = REPO_ROOT / "bench" / "results.json"
+MINUTES = re.compile(r"\*\*Minutes:\*\*\s*(\d+)")
+BLOCK = re.compile(r"(<!-- guide:([a-z-]+) -->\n).*?(<!-- /guide:\2 -->)", re.S)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    path: Path
+    title: str  # "03 · WebSocket scope and events"
+    minutes: int
+    prerequisites: tuple[str, ...]  # lesson numbers, from the opening cell's links
+
+    def link(self) -> str:
+        return f"[{self.title}](../notebooks/{self.path.name})"
+
+
+def minutes(opening: str) -> int | None:
+    """The **Minutes:** figure of a lesson's opening cell."""
+    found = MINUTES.search(opening)
+    return int(found.group(1)) if found else None
+
+
+@cache
+def lessons(folder: Path = REPO_ROOT / "notebooks") -> dict[str, Lesson]:
+    """Every lesson by number, read from its opening cell."""
+    found = {}
+    for path in sorted(folder.glob("[0-9][0-9]-*.ipynb")):
+        opening = nbformat.read(path, as_version=4).cells[0].source  # type: ignore[no-untyped-call]
+        needs = opening.split("**Prerequisites:**", 1)[-1].split("**Minutes:**", 1)[0]
+        title = re.match(r"#\s+(.+)", opening)
+        found[path.name[:2]] = Lesson(
+            path,
+            title.group(1).strip() if title else path.stem,
+            minutes(opening) or 0,
+            tuple(re.findall(r"\((\d\d)-[^)]*\.ipynb\)", needs)),
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class Plan:
+    start: str  # "09:00"
+    sessions: tuple[tuple[str, ...], ...]  # lesson numbers, a break between two sessions
+    breaks: tuple[tuple[str, int], ...]  # (what, minutes), one fewer than sessions
+
+
+PLANS = {
+    "one-day": Plan(
+        "09:00",
+        (("00", "01", "02"), ("03", "04"), ("05", "06", "07"), ("08", "09", "12")),
+        (("Break", 15), ("Lunch", 60), ("Break", 15)),
+    ),
+    "half-day": Plan("09:00", (("00", "01", "02"), ("03", "04", "05")), (("Break", 15),)),
+}
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def schedule(plan: Plan, known: dict[str, Lesson]) -> str:
+    """A timed table for *plan*; the lessons it leaves out are listed as self-study."""
+    hours, mins = plan.start.split(":")
+    now = int(hours) * 60 + int(mins)
+    rows = ["| Starts | What | Minutes |", "|---|---|---|"]
+    done: list[str] = []
+    pauses = [*plan.breaks, ("", 0)]
+    for session, (pause, length) in zip(plan.sessions, pauses, strict=True):
+        for number in session:
+            lesson = known[number]
+            if missing := [n for n in lesson.prerequisites if n not in done]:
+                raise ValueError(f"{lesson.title} comes before its prerequisites {missing}")
+            rows.append(f"| {_clock(now)} | {lesson.link()} | {lesson.minutes} |")
+            now, done = now + lesson.minutes, [*done, number]
+        if pause:
+            rows.append(f"| {_clock(now)} | *{pause}* | {length} |")
+            now += length
+    rows.append(f"| {_clock(now)} | *End* | |")
+    later = [lesson for number, lesson in known.items() if number not in done]
+    if later:
+        total = sum(lesson.minutes for lesson in later)
+        links = ", ".join(lesson.link() for lesson in later)
+        rows += ["", f"Self-study afterwards ({total} min): {links}"]
+    return "\n".join(rows)
+
+
+def timings(known: dict[str, Lesson], results: dict[str, Any]) -> str:
+    """Minutes to study (the lessons') against seconds to run (``make bench``)."""
+    measured = results.get("lessons", {})
+    runs = {name: figures["seconds"] for name, figures in measured.items()}
+    rows = [
+        "| Lesson | Minutes to study | Runs alone (s) | × a bare kernel |",
+        "|---|---|---|---|",
+    ]
+    for lesson in known.values():
+        figures = measured.get(lesson.path.stem, {})
+        run, ratio = figures.get("seconds", "—"), figures.get("ratio", "—")
+        rows.append(f"| {lesson.link()} | {lesson.minutes} | {run} | {ratio} |")
+    total = sum(lesson.minutes for lesson in known.values())
+    rows.append(
+        f"| **All {len(known)}** | **{total}** ({total // 60} h {total % 60:02d}) | "
+        f"**{round(sum(runs.values()), 1)}** | |"
+    )
+    return "\n".join(rows)
+
+
+def students(results: dict[str, Any]) -> str:
+    """The figures of ``make students`` (bench/students.py), in sentences."""
+    s = results.get("students")
+    if not s:
+        return "*Not measured yet: run `make students`.*"
+    lines = [
+        f"- **{s['students']} students at once on {s['cpus']} cores**, each working through all "
+        f"{s['notebooks_each']} notebooks (every lesson, then its solutions) in fresh kernels: "
+        f"{s['passed']} notebooks passed, {s['failed']} failed.",
+        f"- **Time:** one student alone took {s['alone_seconds']} s of running cells; together, "
+        f"each took {s['student_seconds_median']} s (median, {s['slowdown']}× alone; slowest "
+        f"{s['student_seconds_max']} s), and the whole class was done in {s['wall_seconds']} s. "
+        f"Kernels started again after missing the 60 s start-up wait: "
+        f"{s.get('kernel_slow_starts', 0)}.",
+        f"- **Memory** (PSS, which splits each shared page between the processes sharing it): "
+        f"{s['peak_pss_mb']} MB at the peak for all of them; one student alone, "
+        f"{s['peak_pss_mb_alone']} MB; the most one student's processes held together, "
+        f"{s['peak_pss_mb_one_student']} MB. Summing RSS instead, which counts shared pages once "
+        f"per process, gives {s['peak_rss_mb_summed']} MB.",
+        f"- **Ports:** {s['ports_listened']} listening sockets over the run ("
+        + ", ".join(f"{kind}: {count}" for kind, count in s["ports_by_kind"].items())
+        + f"); {s['port_clashes']} held by two students at once.",
+        f"- **Redis:** with a Redis per kernel, {s['redis_per_student']['isolated']} of "
+        f"{s['redis_per_student']['probes']} probes heard only their own messages on a group "
+        f"every probe joined, and {s['redis_per_student']['refused']} of "
+        f"{s['redis_per_student']['knocks']} knocks on another student's Redis were refused; "
+        f"on one shared Redis with a prefix each, {s['shared_redis']['isolated']} of "
+        f"{s['shared_redis']['probes']} heard only themselves.",
+        sizing(s["peak_pss_mb_one_student"], s["peak_pss_mb_alone"]),
+    ]
+    return "\n".join(lines)
+
+
+def sizing(per_student: int, alone: int, limit: int = 1024, class_size: int = 30) -> str:
+    """How much memory a host needs, from the measured peak of one student's processes."""
+    fits = "within" if alone <= limit else "over"
+    per_student = max(per_student, alone)
+    if per_student * 5 // 4 <= limit:
+        advice = f"the 1 GB limit per user suggested above leaves {limit - per_student} MB spare"
+    else:
+        advice = f"raise the 1 GB limit suggested above to at least {per_student * 5 // 4} MB"
+    return (
+        f"- **Sizing:** budget {per_student} MB per student working at once; {advice}. "
+        f"TLJH's rule gives {class_size} × {per_student} + 128 = "
+        f"{class_size * per_student + 128} MB for {class_size} students at once. One student "
+        f"alone ({alone} MB) is {fits} the 1 GB mybinder.org guarantees."
+    )
+
+
+def faq(found: dict[int, list[painpoints.Place]]) -> str:
+    """The FAQ in Markdown: a bullet per pain point, its answer and where it is shown."""
+    lines = []
+    for point in painpoints.PAIN_POINTS:
+        where = " · ".join(place.link() for place in found.get(point.number, [])) or "—"
+        lines.append(f"- **{point.title}** (you see `{point.seen}`). {point.answer} → {where}")
+    return "\n".join(lines)
+
+
+def _blocks() -> dict[str, Callable[[], str]]:
+    known = lessons()
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    return {
+        "timings": lambda: timings(known, results),
+        "one-day": lambda: schedule(PLANS["one-day"], known),
+        "half-day": lambda: schedule(PLANS["half-day"], known),
+        "students": lambda: students(results),
+        "faq": lambda: faq(painpoints.places()),
+    }
+
+
+def render(text: str) -> str:
+    """*text* with every generated block rewritten; an unknown block name is an error."""
+    blocks = _blocks()
+    return BLOCK.sub(lambda m: f"{m.group(1)}{blocks[m.group(2)]()}\n{m.group(3)}", text)
+
+
+def main(argv: list[str]) -> int:
+    return write_or_check(DOC, render(DOC.read_text()), argv, "python -m course guide")

@@ -1,0 +1,133 @@
+"""What checks of raw HTTP apps share: a real-looking scope, and a strict reading of a response.
+
+``respond()`` plays a server that is stricter than most: every rule a real server
+enforces (or quietly works around) becomes a message that says which rule was broken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from course.checking.model import Fail, expect
+from course.scopes import http_scope
+from course.tracing import call
+from course.types import ASGIApp
+
+RESPONSE_TYPES = ("http.response.start", "http.response.body")
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: dict[bytes, bytes]
+    body: bytes
+
+
+async def respond(app: ASGIApp, target: str, name: str) -> Response:
+    """Call ``app`` for ``GET target`` like a strict server; Fail on any broken rule."""
+    request: list[dict[str, Any]] = [
+        {"type": "http.request", "body": b"", "more_body": False},
+        {"type": "http.disconnect"},
+    ]
+    try:
+        conn = await call(app, http_scope(target), request, stop_after=1.0)
+    except TypeError as error:
+        if "bytes" in str(error):  # "a bytes-like object is required, not 'str'" and kin
+            raise Fail(
+                f"{name} raised TypeError: {error}. The scope's query_string, raw_path and "
+                "header names and values are bytes, and so are the body and headers you send: "
+                "decode what you read (b'...'.decode()) and encode what you send ('...'.encode())."
+            ) from error
+        raise
+    return read_response(conn.messages(direction="send"), f"GET {target}", name)
+
+
+def read_response(sent: list[dict[str, Any]], request: str, name: str) -> Response:
+    """Check the order and shape of what an app sent, and put the response together."""
+    expect(
+        sent,
+        f"for {request}, {name} sent nothing: answer with await send({{...}}) twice, "
+        "first http.response.start (status, headers), then http.response.body (body).",
+    )
+    for message in sent:
+        kind = message.get("type")
+        expect(
+            kind in RESPONSE_TYPES,
+            f"for {request}, {name} sent a message of type {kind!r}: "
+            "an HTTP response is http.response.start, then http.response.body.",
+        )
+    first = sent[0]
+    expect(
+        first["type"] == "http.response.start",
+        f"for {request}, {name} sent "
+        "http.response.body before http.response.start: a response must begin with "
+        "http.response.start, which carries the status and headers.",
+    )
+    starts = [m for m in sent if m["type"] == "http.response.start"]
+    expect(
+        len(starts) == 1,
+        f"for {request}, {name} sent http.response.start "
+        f"{len(starts)} times: once per response, before any body.",
+    )
+    status: Any = first.get("status")
+    expect(
+        isinstance(status, int),
+        f"http.response.start needs an int status such as 200; {name} sent status={status!r}.",
+    )
+    headers = _headers(first.get("headers", []), name)
+    body = b""
+    bodies = sent[1:]
+    expect(
+        bodies,
+        f"for {request}, {name} sent http.response.start but no http.response.body: "
+        "the client is still waiting for the body.",
+    )
+    for i, message in enumerate(bodies):
+        chunk = message.get("body", b"")
+        expect(
+            isinstance(chunk, bytes),
+            f"the body must be bytes; {name} sent {chunk!r}: "
+            "encode text first, for example 'Hello'.encode().",
+        )
+        body += chunk
+        if not message.get("more_body", False):
+            expect(
+                i == len(bodies) - 1,
+                f"{name} sent more after the response was complete "
+                "(an http.response.body without more_body=True ends the response).",
+            )
+    expect(
+        not bodies[-1].get("more_body", False),
+        f"for {request}, the response never finished: "
+        f"{name}'s last http.response.body had more_body=True, so the client keeps waiting. "
+        "Leave more_body out (it defaults to False) on the last body.",
+    )
+    return Response(status, headers, body)
+
+
+def expect_plain_text(response: Response) -> None:
+    """Fail unless the response says its body is text/plain."""
+    kind = response.headers.get(b"content-type", b"")
+    expect(
+        kind.startswith(b"text/plain"),
+        f"the content-type header is {kind!r}: send "
+        "(b'content-type', b'text/plain; charset=utf-8') in http.response.start's headers.",
+    )
+
+
+def _headers(raw: Any, name: str) -> dict[bytes, bytes]:
+    shape = (
+        "headers must be a list of [name, value] pairs of bytes, "
+        "like [(b'content-type', b'text/plain')]"
+    )
+    try:
+        pairs = [(k, v) for k, v in raw]
+    except (TypeError, ValueError):
+        raise Fail(f"{shape}; {name} sent {raw!r}.") from None
+    for key, value in pairs:
+        expect(
+            isinstance(key, bytes) and isinstance(value, bytes),
+            f"{shape}; {name} sent {(key, value)!r}.",
+        )
+    return {k.lower(): v for k, v in pairs}

@@ -1,0 +1,305 @@
+"""Lesson 12's exercise: a middleware that lets a WebSocket in by ``?token=`` and rate-limits it.
+
+Each check plays the server with ``StrictServer`` (lesson 03's strict fake daphne) and a
+scope it builds by hand, in front of a recording inner app that accepts and echoes.
+Frames can be paced: a pause before a frame lets a rate limit's window pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import inspect
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from course.checking.model import Exercise, Fail, expect
+from course.checks._support.websocket import Conversation, StrictServer, websocket_scope
+from course.types import Message, Receive, Scope, Send
+
+LESSON = "12-deploying-and-securing"
+NAME = "TokenAuthMiddleware"
+TOKENS = {"abc": "ada", "xyz": "grace"}
+TOO_MANY = 4008
+
+token_auth = Exercise("token-auth", LESSON)
+EXERCISES = [token_auth]
+
+
+@dataclass
+class Inner:
+    """The app behind the middleware: keeps its scopes and messages, accepts, echoes text."""
+
+    scopes: list[Scope] = field(default_factory=list)
+    received: list[Message] = field(default_factory=list)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.scopes.append(scope)
+        await receive()  # websocket.connect
+        await send({"type": "websocket.accept"})
+        while True:
+            message = await receive()
+            self.received.append(message)
+            if message.get("type") != "websocket.receive":
+                return
+            await send({"type": "websocket.send", "text": f"echo: {message.get('text')}"})
+
+    @property
+    def frames(self) -> list[Any]:
+        return [m.get("text") for m in self.received if m.get("type") == "websocket.receive"]
+
+
+class PacedServer(StrictServer):
+    """A StrictServer that waits ``pauses[i]`` seconds before handing over frame ``i``."""
+
+    def __init__(self, frames: Sequence[str], pauses: Mapping[int, float]) -> None:
+        super().__init__([], frames, NAME)
+        self.pauses = dict(pauses)
+        self.handed = 0
+
+    async def receive(self) -> Message:
+        talk = self.talk
+        if self.connected and talk.accepted is not None and talk.closed is None and self.frames:
+            await asyncio.sleep(self.pauses.get(self.handed, 0))
+            self.handed += 1
+        return await super().receive()
+
+    async def send(self, message: Message) -> None:
+        if (
+            not self.connected
+            and isinstance(message, dict)
+            and message.get("type") == ("websocket.close")
+        ):
+            # A refusal sent before reading websocket.connect: daphne answers 403 all the
+            # same, and lesson 05 refuses that way, so take it as read.
+            self.connected = True
+        await super().send(message)
+
+
+@dataclass
+class Run:
+    """One connection through the middleware: the scope given (and a copy), what came of it."""
+
+    scope: Scope
+    before: Scope
+    talk: Conversation
+    inner: Inner
+
+
+def build(middleware_class: Any, inner: Inner, rate: int = 5, per: float = 1.0) -> Any:
+    """``TokenAuthMiddleware(inner, tokens=TOKENS, rate=rate, per=per)``, or a clear Fail."""
+    expect(
+        callable(middleware_class),
+        f"{NAME} is {middleware_class!r}, not a class: keep `class {NAME}:` from the exercise.",
+    )
+    try:
+        middleware = middleware_class(inner, tokens=dict(TOKENS), rate=rate, per=per)
+    except TypeError as error:
+        raise Fail(
+            f"{NAME}(inner, tokens=..., rate=..., per=...) raised TypeError: {error}. Keep the "
+            "exercise's `def __init__(self, inner, tokens=TOKENS, rate=5, per=1.0)`."
+        ) from error
+    expect(
+        inspect.iscoroutinefunction(type(middleware).__call__),
+        f"{NAME}.__call__ is not async: write `async def __call__(self, scope, receive, send):`.",
+    )
+    return middleware
+
+
+async def through(
+    middleware: Any,
+    inner: Inner,
+    query: bytes,
+    frames: Sequence[str] = (),
+    pauses: Mapping[int, float] | None = None,
+    limit: float = 1.0,
+) -> Run:
+    """Connect with ``query_string=query``, send ``frames`` (pausing as told), then leave."""
+    scope = {**websocket_scope("/ws/feed/"), "query_string": query}
+    before = copy.deepcopy(scope)
+    server = PacedServer(frames, pauses or {})
+    task = asyncio.ensure_future(middleware(scope, server.receive, server.send))
+    gone = asyncio.ensure_future(server.gone.wait())
+    try:
+        await asyncio.wait([task, gone], timeout=limit, return_when=asyncio.FIRST_COMPLETED)
+        if gone.done() and not task.done():
+            await asyncio.wait([task], timeout=0.3)
+    finally:
+        gone.cancel()
+        if not task.done():
+            server.talk.stuck = True
+            task.cancel()
+            await asyncio.wait([task], timeout=0.3)
+    error = task.exception() if task.done() and not task.cancelled() else None
+    if server.violation is not None:
+        raise server.violation
+    if error is not None:
+        task.result()  # the middleware's own exception, with its traceback
+    return Run(scope, before, server.talk, inner)
+
+
+def _let_in(result: Run) -> None:
+    expect(
+        result.inner.scopes,
+        f"with ?{result.scope['query_string'].decode()} (a known token) the inner app was never "
+        "called: let a known token in first; then the limit can count its messages.",
+    )
+
+
+async def run(middleware_class: Any, query: bytes, frames: Sequence[str] = (), **kw: Any) -> Run:
+    """One connection through a new middleware (rate and per from ``kw``)."""
+    inner = Inner()
+    limits = {k: kw.pop(k) for k in ("rate", "per") if k in kw}
+    return await through(build(middleware_class, inner, **limits), inner, query, frames, **kw)
+
+
+def _passed_on(inner: Inner, frames: Sequence[str], rate: int) -> Fail:
+    return Fail(
+        f"with rate={rate} the inner app received {inner.frames!r}: message {frames[rate]} "
+        "(over the limit) was passed on. Close instead, and do not return that message "
+        "from your receive: keep receiving, skip frames, return the disconnect."
+    )
+
+
+async def limited(middleware_class: Any, frames: Sequence[str], rate: int, **kw: Any) -> Run:
+    """Send ``frames`` with ``rate`` allowed (no pauses: frame ``rate + 1`` is one too many)."""
+    inner = Inner()
+    middleware = build(middleware_class, inner, rate=rate, per=kw.pop("per", 10))
+    extra = frames[rate] if len(frames) > rate and not kw.get("pauses") else None
+    try:
+        result = await through(middleware, inner, b"token=abc", frames, **kw)
+    except Fail:
+        if extra is not None and extra in inner.frames:  # e.g. it echoed after the close
+            raise _passed_on(inner, frames, rate) from None
+        raise
+    if extra is not None and extra in inner.frames and result.talk.closed is not None:
+        raise _passed_on(inner, frames, rate)
+    _let_in(result)
+    return result
+
+
+def _closed_code(talk: Conversation) -> Any:
+    return None if talk.closed is None else talk.closed.get("code") or 1000
+
+
+@token_auth.check("a known ?token= gets in, with the token's user in scope['user']")
+async def lets_a_known_token_in(TokenAuthMiddleware: Any) -> None:
+    for token, user in TOKENS.items():
+        result = await run(TokenAuthMiddleware, f"room=1&token={token}".encode(), ["hi"])
+        expect(
+            result.inner.scopes,
+            f"with ?token={token} (a known token) the inner app was never called: pass the "
+            "connection on with `await self.inner(dict(scope, user=...), receive, send)`.",
+        )
+        seen = result.inner.scopes[-1].get("user", "(no 'user' key)")
+        expect(
+            seen == user,
+            f"with ?token={token} the inner app got scope['user'] = {seen!r}, not {user!r}: "
+            "parse scope['query_string'] (bytes) with urllib.parse.parse_qs and look the token "
+            "up in self.tokens.",
+        )
+        expect(
+            result.talk.accepted is not None and result.talk.replies == ["echo: hi"],
+            f"with ?token={token} the inner app accepted and echoed 'hi', but the client got "
+            f"{result.talk.replies!r}: pass receive and send on (a wrapped receive must hand "
+            "messages under the limit over unchanged).",
+        )
+
+
+@token_auth.check("leaves the server's scope unchanged (the inner app gets a copy)")
+async def copies_the_scope(TokenAuthMiddleware: Any) -> None:
+    result = await run(TokenAuthMiddleware, b"token=abc")
+    expect(
+        "user" not in result.scope,
+        "after the connection, the server's own scope has a 'user' key: you wrote into the "
+        "scope you were given. Give the inner app a new dict: dict(scope, user=...).",
+    )
+    expect(result.scope == result.before, "the server's own scope changed: copy it, never edit it.")
+    expect(result.inner.scopes, "with ?token=abc (a known token) the inner app was never called.")
+    passed = {k: v for k, v in result.inner.scopes[-1].items() if k != "user"}
+    expect(
+        passed == result.before,
+        "the inner app's scope differs from the server's in more than 'user': add the user and "
+        "keep everything else as it was.",
+    )
+
+
+@token_auth.check(
+    "an unknown or missing token is closed before accept (HTTP 403), inner not called"
+)
+async def refuses_unknown_tokens(TokenAuthMiddleware: Any) -> None:
+    for query in (b"token=nope", b"", b"other=abc", b"token="):
+        result = await run(TokenAuthMiddleware, query, ["hi"])
+        shown = f"?{query.decode()}" if query else "no query string"
+        expect(
+            not result.inner.scopes,
+            f"with {shown} the inner app was called: check the token first, and without a "
+            "known one send {'type': 'websocket.close'} and return.",
+        )
+        expect(
+            result.talk.denied,
+            f"with {shown} the client was not refused before accept "
+            f"(accepted: {result.talk.accepted is not None}, closed: {result.talk.closed}): "
+            "send {'type': 'websocket.close'} without accepting; the server answers 403.",
+        )
+
+
+@token_auth.check("closes with 4008 when a connection sends over `rate` messages in `per` s")
+async def closes_past_the_rate(TokenAuthMiddleware: Any) -> None:
+    result = await limited(TokenAuthMiddleware, ["1", "2", "3", "4", "5"], rate=3)
+    got = result.talk.replies
+    expect(
+        result.talk.closed is not None,
+        f"with rate=3, per=10 a client sent 5 messages at once and was never closed (it got "
+        f"{len(got)} echoes): count this connection's websocket.receive messages and, past the "
+        f"limit, send {{'type': 'websocket.close', 'code': {TOO_MANY}}}.",
+    )
+    code = _closed_code(result.talk)
+    expect(code == TOO_MANY, f"the over-limit client was closed with code {code}, not {TOO_MANY}.")
+    expect(
+        got == ["echo: 1", "echo: 2", "echo: 3"],
+        f"with rate=3 the first 3 messages should reach the inner app (3 echoes), but the "
+        f"client got {got!r}: let `rate` messages through, close on the next one.",
+    )
+
+
+@token_auth.check("the message over the limit never reaches the inner app; the disconnect does")
+async def keeps_the_extra_message(TokenAuthMiddleware: Any) -> None:
+    frames = ["1", "2", "3", "4"]
+    result = await limited(TokenAuthMiddleware, frames, rate=3)
+    if "4" in result.inner.frames:
+        raise _passed_on(result.inner, frames, 3)
+    last = result.inner.received[-1:]
+    expect(
+        bool(last) and last[0]["type"] == "websocket.disconnect",
+        "after the close the inner app never got websocket.disconnect: keep receiving from the "
+        "server, skip frames, and pass the disconnect on so the inner app can finish.",
+    )
+
+
+@token_auth.check("each connection has its own limit")
+async def limit_per_connection(TokenAuthMiddleware: Any) -> None:
+    inner = Inner()
+    middleware = build(TokenAuthMiddleware, inner, rate=3, per=10)
+    for n, token in enumerate(("abc", "xyz", "abc"), start=1):
+        result = await through(middleware, inner, f"token={token}".encode(), ["a", "b", "c"])
+        _let_in(result)
+        if result.talk.closed is not None:
+            raise Fail(
+                f"connection {n} through one middleware sent 3 messages (rate=3) and was closed "
+                f"with {_closed_code(result.talk)}: the count is shared between connections. "
+                "Keep it in __call__ (a local variable), not on self."
+            )
+
+
+@token_auth.check("the limit frees up again once `per` seconds have passed")
+async def limit_resets(TokenAuthMiddleware: Any) -> None:
+    frames = ["1", "2", "3", "4"]
+    result = await limited(TokenAuthMiddleware, frames, rate=2, per=0.2, pauses={2: 0.25})
+    expect(
+        result.talk.closed is None and len(result.talk.replies) == 4,
+        f"with rate=2, per=0.2 a client sent 2 messages, waited 0.25 s, then sent 2 more, and "
+        f"got {result.talk.replies!r}, closed with {_closed_code(result.talk)}: forget "
+        "messages older than `per` seconds (time.monotonic()), so the limit frees up again.",
+    )

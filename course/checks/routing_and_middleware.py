@@ -1,0 +1,156 @@
+"""Lesson 05's exercise: a middleware that tags each connection with an id and turns banned
+clients away, without touching the scope it was given.
+
+Each check plays the server (course/checks/_support/middleware.py): it builds a scope by hand, calls
+the student's middleware in front of a recording inner app, and reads what came out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from course.checking.model import Exercise, Fail, expect
+from course.checks._support.http import read_response
+from course.checks._support.middleware import (
+    ALLOWED,
+    BANNED,
+    NAME,
+    Inner,
+    Run,
+    build,
+    differs,
+    run,
+    through,
+)
+
+LESSON = "05-routing-and-middleware"
+
+request_id = Exercise("request-id", LESSON)
+EXERCISES = [request_id]
+
+
+async def allowed(middleware_class: Any, kind: str) -> Run:
+    """A connection from an allowed client; Fail unless the inner app got the server's scope
+    with a request_id added and nothing else changed."""
+    result = await run(middleware_class, kind, ALLOWED)
+    result.request_id()
+    changed = differs(
+        result.before, {k: v for k, v in result.passed_on.items() if k != "request_id"}
+    )
+    expect(
+        not changed,
+        f"for {result.a} connection the inner app got a scope that differs from the server's in "
+        f"{changed}: add request_id and keep everything else as it was.",
+    )
+    return result
+
+
+async def banned(middleware_class: Any, kind: str) -> Run:
+    """A connection from the banned client; Fail if the inner app was called for it."""
+    result = await run(middleware_class, kind, BANNED)
+    expect(
+        not result.inner.scopes,
+        f"the inner app was called for {result.a} connection from the banned client "
+        f"{BANNED}: check scope['client'][0] against self.banned first, answer the client "
+        "yourself, and return without awaiting self.inner.",
+    )
+    return result
+
+
+# ---- passing allowed connections on -------------------------------------------------------
+
+
+@request_id.check("an allowed HTTP request reaches the inner app with a request_id, and its answer")
+async def passes_http_on(RequestIdMiddleware: Any) -> None:
+    result = await allowed(RequestIdMiddleware, "http")
+    expect(
+        len(result.inner.scopes) == 1,
+        f"the inner app was called {len(result.inner.scopes)} times for one request: call it once.",
+    )
+    response = read_response(result.sent, "GET /hello", NAME)
+    expect(
+        (response.status, response.body) == (200, b"from the inner app"),
+        f"the inner app answered 200 b'from the inner app', but the server got {response.status} "
+        f"{response.body!r}: pass receive and send to the inner app unchanged.",
+    )
+
+
+@request_id.check("an allowed WebSocket reaches the inner app with a request_id, and is accepted")
+async def passes_websocket_on(RequestIdMiddleware: Any) -> None:
+    result = await allowed(RequestIdMiddleware, "websocket")
+    types = result.types
+    expect(
+        types == ["websocket.accept"],
+        f"the inner app accepted the WebSocket, but the server got {types}: pass receive and "
+        "send to the inner app unchanged, and send nothing yourself for an allowed client.",
+    )
+
+
+@request_id.check("leaves the scope it was given unchanged (the inner app gets a copy)")
+async def copies_the_scope(RequestIdMiddleware: Any) -> None:
+    for kind in ("http", "websocket"):
+        result = await run(RequestIdMiddleware, kind, ALLOWED)
+        expect(
+            "request_id" not in result.scope,
+            f"after {result.a} connection the server's own scope has a 'request_id' key: your "
+            "middleware wrote into the scope it was given, so every layer outside it sees the "
+            "change. Give the inner app a new dict: dict(scope, request_id=...).",
+        )
+        changed = differs(result.before, result.scope)
+        expect(
+            not changed,
+            f"after {result.a} connection the server's own scope changed in {changed}: "
+            "never edit the scope you are given; copy it.",
+        )
+
+
+@request_id.check("gives every connection a fresh id")
+async def fresh_id_per_connection(RequestIdMiddleware: Any) -> None:
+    inner = Inner()
+    middleware = build(RequestIdMiddleware, inner)
+    ids = []
+    for kind in ("http", "websocket") * 3:
+        result = await through(middleware, inner, kind, ALLOWED)
+        ids.append(result.request_id())
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise Fail(
+            f"{len(ids)} connections through one middleware got only {len(set(ids))} different "
+            f"ids ({repeated[0]!r} more than once): make a new id inside __call__ for each "
+            "connection (e.g. uuid.uuid4().hex), not once in __init__."
+        )
+
+
+# ---- turning banned clients away ----------------------------------------------------------
+
+
+@request_id.check("a banned client's HTTP request gets 403, and the inner app is never called")
+async def refuses_banned_http(RequestIdMiddleware: Any) -> None:
+    result = await banned(RequestIdMiddleware, "http")
+    response = read_response(result.sent, f"GET /hello from {BANNED}", NAME)
+    expect(
+        response.status == 403,
+        f"the banned client's HTTP request got status {response.status}: answer 403.",
+    )
+
+
+@request_id.check("a banned client's WebSocket is closed before accept (a 403), inner never called")
+async def refuses_banned_websocket(RequestIdMiddleware: Any) -> None:
+    result = await banned(RequestIdMiddleware, "websocket")
+    types = result.types
+    expect(
+        types,
+        "for the banned client's WebSocket the middleware sent nothing: the client waits for "
+        "an answer. Send {'type': 'websocket.close'}.",
+    )
+    expect(
+        "websocket.accept" not in types,
+        f"the banned client's WebSocket got {types}: accepted, then closed, so the client was "
+        "connected for a moment. Send websocket.close without accepting first: a close before "
+        "accept makes the server refuse the handshake with HTTP 403.",
+    )
+    expect(
+        types == ["websocket.close"],
+        f"the banned client's WebSocket got {types}: a WebSocket is refused with one message, "
+        "{'type': 'websocket.close'} (an HTTP response is for http scopes).",
+    )

@@ -1,0 +1,256 @@
+"""Lesson 10's checks, both ways: the model Bot gets full marks, wrong ones get told why.
+
+The model answer comes from the solutions notebook itself and the stub from the same
+cell as release turns it into an exercise, so this file follows the notebook.
+"""
+
+import asyncio
+
+import pytest
+from channels.consumer import AsyncConsumer
+from channels.exceptions import StopConsumer
+
+from course.checks.beyond_http_a_custom_protocol import commands
+from course.checks import grade
+from tests.checks.helpers import (
+    SOLUTIONS_DIR,
+    assert_full_marks,
+    assert_not_written_yet,
+    failing,
+    message_of,
+    messages,
+    solution_namespace,
+    status_of,
+    stub_namespace,
+)
+
+# Every consumer closes stale database connections in a worker thread before each handler
+# (channels' own communicator patches that out; the checks use asgiref's). Under
+# pytest-django that counts as database access, refused once a test has opened a connection.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NOTEBOOK = SOLUTIONS_DIR / "10-beyond-http-a-custom-protocol.ipynb"
+TIMEOUT = 2.0
+CHECKS = [check.name for check in commands]
+
+
+def model() -> type:
+    return solution_namespace(NOTEBOOK, "Bot")["Bot"]
+
+
+def test_the_model_answer_gets_full_marks():
+    report = grade("bot-commands", {"Bot": model()}, timeout=TIMEOUT)
+
+    assert_full_marks(report, 7, checks=CHECKS)
+
+
+def test_the_released_stub_gets_nothing_and_is_not_written_yet():
+    Bot = stub_namespace(NOTEBOOK, "Bot")["Bot"]
+    with pytest.raises(NotImplementedError):  # the stub really is a stub
+        asyncio.run(Bot().chat_connect({"type": "chat.connect"}))
+
+    report = grade("bot-commands", {"Bot": Bot}, timeout=TIMEOUT)
+
+    # A dead bot is noticed at once, not after the 2 s a check may wait.
+    assert_not_written_yet(report, "Hint: keep the state on self", within=1.0)
+
+
+# ---- wrong answers: one mistake each, on top of a right bot -------------------------------
+
+
+class Right(AsyncConsumer):
+    """A right answer, built so that each wrong answer below overrides one part."""
+
+    kind = "chat.send_message"
+
+    async def chat_connect(self, event):
+        self.name, self.count = self.scope["user"], 0
+
+    def counted(self):
+        self.count += 1
+        return self.count
+
+    def command(self, command, rest):
+        if command == "/help":
+            return "/help, /count, /name NEW"
+        if command == "/count":
+            return f"{self.count} messages"
+        if command == "/name":
+            self.name = rest
+            return f"you are now {rest}"
+        return f"error: unknown command {command}"
+
+    async def chat_receive_message(self, event):
+        self.counted()
+        text = event["text"]
+        command, _, rest = text.partition(" ")
+        reply = self.command(command, rest) if text.startswith("/") else f"{self.name}: {text}"
+        await self.send({"type": self.kind, "text": reply})
+
+    async def chat_disconnect(self, event):
+        raise StopConsumer()
+
+
+class SharedState(Right):
+    """State in a dict defined in the class body: one dict for every connection."""
+
+    state = {"name": None, "count": 0}  # noqa: RUF012 (the mistake on show)
+
+    async def chat_connect(self, event):
+        self.state["name"], self.state["count"] = self.scope["user"], 0
+
+    name = property(lambda self: self.state["name"], lambda self, v: self.state.update(name=v))
+    count = property(lambda self: self.state["count"], lambda self, v: self.state.update(count=v))
+
+
+class CountsOnTheClass(Right):
+    """The count on the class (Bot.count += 1), never reset: it grows across connections."""
+
+    total = 0
+
+    def counted(self):
+        type(self).total += 1
+
+    def command(self, command, rest):
+        if command == "/count":
+            return f"{type(self).total} messages"
+        return super().command(command, rest)
+
+
+class OffByOne(Right):
+    """Counts the line after answering it: /count leaves itself out."""
+
+    async def chat_receive_message(self, event):
+        text = event["text"]
+        command, _, rest = text.partition(" ")
+        reply = self.command(command, rest) if text.startswith("/") else f"{self.name}: {text}"
+        await self.send({"type": self.kind, "text": reply})
+        self.counted()
+
+
+class CrashesOnUnknown(Right):
+    """Looks commands up in a dict: an unknown one is a KeyError, and the bot dies."""
+
+    def command(self, command, rest):
+        known = {"/help": "/help", "/count": "/count", "/name": "/name"}
+        return super().command(known[command], rest)
+
+
+class WrongEventType(Right):
+    """Answers with the web chat's event type instead of the line server's."""
+
+    kind = "chat.message"
+
+
+class NeverStops(Right):
+    """Handles chat.disconnect but does not raise StopConsumer: the consumer runs on."""
+
+    async def chat_disconnect(self, event):
+        pass
+
+
+class NoConnectHandler(Right):
+    """Sets its state in the first line's handler and has no chat_connect at all."""
+
+    chat_connect = None
+
+    async def chat_receive_message(self, event):
+        if not hasattr(self, "count"):
+            await Right.chat_connect(self, event)
+        await super().chat_receive_message(event)
+
+
+class Welcomes(Right):
+    """Says hello on chat.connect: every answer after that is one line late."""
+
+    async def chat_connect(self, event):
+        await super().chat_connect(event)
+        await self.send({"type": self.kind, "text": f"welcome {self.name}"})
+
+
+def test_the_right_bot_of_this_file_passes():
+    """The baseline for the mistakes below: with none of them, full marks."""
+    report = grade("bot-commands", {"Bot": Right}, timeout=TIMEOUT)
+
+    assert report.score.full, messages(report)
+
+
+@pytest.mark.parametrize(
+    ("bot", "failed", "fragment"),
+    [
+        (SharedState, ["state_per_connection"], "State kept on the class"),
+        (CountsOnTheClass, ["counts_this_connection", "state_per_connection"], "on the class"),
+        (OffByOne, ["counts_this_connection", "state_per_connection"], "4"),
+        (CrashesOnUnknown, ["unknown_command"], "crashed on the line '/dance': KeyError"),
+        (WrongEventType, CHECKS, "writes back only chat.send_message"),
+        (NeverStops, ["stops_on_disconnect"], "raise StopConsumer()"),
+        (NoConnectHandler, CHECKS, "no handler for chat.connect events"),
+        (Welcomes, CHECKS, "sent {'type': 'chat.send_message', 'text': 'welcome ada'} on chat"),
+    ],
+    ids=lambda value: value.__name__ if isinstance(value, type) else None,
+)
+def test_a_wrong_bot_is_told_why(bot, failed, fragment):
+    report = grade("bot-commands", {"Bot": bot}, timeout=TIMEOUT)
+
+    assert list(failing(report)) == failed, messages(report)
+    wrong = [r for r in report.results if not r.passed]
+    assert all(r.status == "failed" for r in wrong), messages(report)
+    assert fragment in wrong[0].message, messages(report)
+
+
+def test_the_off_by_one_count_is_named_as_such():
+    report = grade("bot-commands", {"Bot": OffByOne}, timeout=TIMEOUT)
+
+    message = message_of(report, "counts_this_connection")
+    assert "answered '3 messages'" in message
+    assert "Off by one: count the /count line too" in message
+    assert message_of(report, "state_per_connection").endswith(
+        "off by one: count the /count line too."
+    )
+
+
+def test_a_count_shared_by_connections_is_blamed_on_the_class():
+    report = grade("bot-commands", {"Bot": CountsOnTheClass}, timeout=TIMEOUT)
+
+    assert "kept on the class (shared by every connection)" in message_of(
+        report, "counts_this_connection"
+    )
+    assert "each connection counts only its own lines" in message_of(report, "state_per_connection")
+
+
+def test_a_crash_says_where_in_the_students_code():
+    report = grade("bot-commands", {"Bot": CrashesOnUnknown}, timeout=TIMEOUT)
+
+    message = message_of(report, "unknown_command")
+    assert "(in command, line" in message
+    assert "An exception in a handler ends the whole connection" in message
+
+
+def test_a_bot_that_never_answers_fails_fast_with_what_to_send():
+    class Silent(Right):
+        async def chat_receive_message(self, event):
+            self.counted()
+
+    report = grade("bot-commands", {"Bot": Silent}, timeout=TIMEOUT)
+
+    assert report.score.points == 0
+    assert status_of(report, "echoes_plain_text") == "failed"
+    assert "sent nothing back for the line 'hello there'" in report.results[0].message
+    assert "chat.send_message" in report.results[0].message
+
+
+def test_a_bot_that_is_not_a_consumer_class_is_told_so():
+    async def Bot(scope, receive, send):  # a raw ASGI app, not a consumer
+        return None
+
+    report = grade("bot-commands", {"Bot": Bot}, timeout=TIMEOUT)
+
+    assert report.score.points == 0
+    assert "not a consumer class" in report.results[0].message
+
+
+def test_a_missing_bot_says_to_run_its_cell():
+    report = grade("bot-commands", {}, timeout=TIMEOUT)
+
+    assert {r.status for r in report.results} == {"failed"}
+    assert "`Bot` is not defined" in report.results[0].message

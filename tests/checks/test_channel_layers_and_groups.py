@@ -1,0 +1,204 @@
+"""Lesson 06's checks, both ways: the model RoomConsumer gets full marks, wrong ones are told why.
+
+The model answer and the stub come from the solutions notebook itself; each wrong answer
+is the model with one realistic mistake, so it fails for exactly that mistake.
+"""
+
+import asyncio
+from urllib.parse import parse_qs
+
+import pytest
+from channels import DEFAULT_CHANNEL_LAYER
+from channels.layers import channel_layers, get_channel_layer
+
+from course.checks.channel_layers_and_groups import room_consumer
+from course.checks import grade
+from tests.checks.helpers import (
+    SOLUTIONS_DIR,
+    assert_full_marks,
+    assert_not_written_yet,
+    failing,
+    messages,
+    solution_namespace,
+    stub_namespace,
+)
+
+NOTEBOOK = SOLUTIONS_DIR / "06-channel-layers-and-groups.ipynb"
+EXERCISE = "room-consumer"
+CHECKS = [check.name for check in room_consumer]
+Model = solution_namespace(NOTEBOOK, "RoomConsumer")["RoomConsumer"]
+
+# A consumer closes stale database connections in a worker thread around every handler; for
+# pytest-django that is database access, refused without this mark once an earlier test
+# left a connection open.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def graded(consumer):
+    return grade(EXERCISE, {"RoomConsumer": consumer})
+
+
+# ---- the model answer and the stub ---------------------------------------------------------
+
+
+def test_the_model_answer_gets_full_marks_quickly():
+    report = graded(Model)
+
+    assert_full_marks(report, 5, checks=CHECKS)
+
+
+def test_the_released_stub_gets_nothing_and_is_not_written_yet():
+    stub = stub_namespace(NOTEBOOK, "RoomConsumer")["RoomConsumer"]
+    with pytest.raises(NotImplementedError):  # the stub really is a stub
+        asyncio.run(stub().connect())
+
+    report = graded(stub)
+
+    assert_not_written_yet(report, "Hint: the room is")
+
+
+def test_a_check_puts_the_kernels_layer_back_and_ignores_its_event_loop():
+    kernel_layer = get_channel_layer()
+
+    async def use_it_on_another_loop():  # as the kernel's loop does before check() runs
+        inbox = await kernel_layer.new_channel()
+        await kernel_layer.send(inbox, {"type": "note"})
+
+    asyncio.run(use_it_on_another_loop())
+
+    assert graded(Model).score.full
+    assert get_channel_layer() is kernel_layer
+
+
+def test_a_layer_never_built_before_the_check_is_not_left_behind():
+    saved = channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
+    try:
+        assert graded(Model).score.full
+        assert DEFAULT_CHANNEL_LAYER not in channel_layers.backends
+    finally:
+        if saved is not None:
+            channel_layers.set(DEFAULT_CHANNEL_LAYER, saved)
+
+
+# ---- wrong answers: the model with one mistake ---------------------------------------------
+
+
+def name_room(consumer):
+    consumer.user = parse_qs(consumer.scope["query_string"].decode())["user"][0]
+    consumer.group = f"room_{consumer.scope['url_route']['kwargs']['name']}"
+
+
+async def tell(consumer, frame):
+    await consumer.channel_layer.group_send(consumer.group, {"type": "room.frame", "frame": frame})
+
+
+class NeverJoinsTheGroup(Model):
+    async def connect(self):
+        name_room(self)
+        await tell(self, {"type": "join", "user": self.user})
+        await self.accept()
+
+
+class SendsOnlyToItself(Model):
+    async def receive_json(self, content, **kwargs):
+        await self.send_json({"type": "message", "user": self.user, "text": content["text"]})
+
+
+class ForgetsGroupDiscard(Model):
+    async def disconnect(self, code):
+        await tell(self, {"type": "leave", "user": self.user})
+
+
+class TypeWithNoHandler(Model):
+    """Sends "room.message" events, but has no room_message method to handle them."""
+
+    async def receive_json(self, content, **kwargs):
+        frame = {"type": "message", "user": self.user, "text": content["text"]}
+        await self.channel_layer.group_send(self.group, {"type": "room.message", "frame": frame})
+
+
+class NoLeaveAnnouncement(Model):
+    async def disconnect(self, code):
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+
+
+class HearsItsOwnJoin(Model):
+    async def connect(self):
+        name_room(self)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await tell(self, {"type": "join", "user": self.user})
+
+
+class OneGroupForEveryRoom(Model):
+    async def connect(self):
+        name_room(self)
+        self.group = "room"
+        await tell(self, {"type": "join", "user": self.user})
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+
+class NeverAccepts(Model):
+    async def connect(self):
+        name_room(self)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (NeverJoinsTheGroup, {c: "" for c in CHECKS} | {"joins_the_group": "has 0 members"}),
+        (SendsOnlyToItself, {"message_reaches_everyone": "not to this one client with send_json"}),
+        (ForgetsGroupDiscard, {"announces_leaves": "her channel is still in the room's group"}),
+        (TypeWithNoHandler, {"message_reaches_everyone": "'room.message' calls room_message"}),
+        (NoLeaveAnnouncement, {"announces_leaves": "without {'type': 'leave', 'user': 'Grace'}"}),
+        (HearsItsOwnJoin, {"announces_joins": "Grace received her own join"}),
+        (
+            OneGroupForEveryRoom,
+            {
+                "joins_the_group": "the layer has the groups ['room']",
+                "rooms_are_apart": "Grace is in kitchen, yet received Ada's message",
+            },
+        ),
+        (NeverAccepts, {c: "neither accepted nor closed" for c in CHECKS}),
+    ],
+    ids=lambda value: value.__name__ if isinstance(value, type) else None,
+)
+def test_a_wrong_room_consumer_is_told_why(answer, expected):
+    report = graded(answer)
+
+    wrong = failing(report)
+    assert set(wrong) == set(expected), messages(report)
+    assert {r.status for r in report.results if not r.passed} == {"failed"}, messages(report)
+    for check, fragment in expected.items():
+        assert fragment in wrong[check], wrong[check]
+
+
+def test_a_handler_type_with_dots_names_the_method_it_calls():
+    message = failing(graded(TypeWithNoHandler))["message_reaches_everyone"]
+
+    assert "consumer crashed with ValueError: No handler for message type room.message" in message
+    assert "dots turned into underscores" in message
+
+
+def test_a_consumer_that_is_not_a_class_is_told_to_subclass():
+    async def RoomConsumer(scope, receive, send):
+        return None
+
+    report = graded(RoomConsumer)
+
+    assert report.score.points == 0
+    assert "not a consumer class" in report.results[0].message
+
+
+def test_a_crash_of_the_students_own_making_says_where():
+    class ReadsAMissingKey(Model):
+        async def receive_json(self, content, **kwargs):
+            await tell(self, {"type": "message", "user": self.user, "text": content["body"]})
+
+    report = graded(ReadsAMissingKey)
+
+    result = next(r for r in report.results if r.check == "message_reaches_everyone")
+    assert result.status == "error"
+    assert "KeyError: 'body'" in result.message and "(in receive_json, line" in result.message

@@ -1,0 +1,229 @@
+"""Lesson 12's checks both ways: the model token middleware gets full marks, wrong ones fail.
+
+The model answer comes from the solutions notebook itself and the stub from the same cell as
+release turns it into an exercise, so this file follows the notebook.
+"""
+
+import asyncio
+import time
+from collections import deque
+from urllib.parse import parse_qs
+
+import pytest
+
+from course.checks.deploying_and_securing import Inner, through
+from course.checks import grade
+from tests.checks.helpers import (
+    SOLUTIONS_DIR,
+    assert_full_marks,
+    assert_not_written_yet,
+    failing,
+    message_of,
+    messages,
+    solution_namespace,
+    stub_namespace,
+)
+
+NOTEBOOK = SOLUTIONS_DIR / "12-deploying-and-securing.ipynb"
+NAME = "TokenAuthMiddleware"
+CHECKS = [
+    "lets_a_known_token_in",
+    "copies_the_scope",
+    "refuses_unknown_tokens",
+    "closes_past_the_rate",
+    "keeps_the_extra_message",
+    "limit_per_connection",
+    "limit_resets",
+]
+
+
+def run_grade(middleware_class):
+    return grade("token-auth", {NAME: middleware_class}, timeout=2.0)
+
+
+# ---- the model answer and the stub ---------------------------------------------------------
+
+
+def test_the_model_answer_gets_full_marks_quickly():
+    report = run_grade(solution_namespace(NOTEBOOK, NAME)[NAME])
+
+    assert_full_marks(report, len(CHECKS), checks=CHECKS)
+
+
+def test_the_released_stub_gets_nothing_and_is_not_written_yet():
+    middleware_class = stub_namespace(NOTEBOOK, NAME)[NAME]
+    with pytest.raises(NotImplementedError):  # the stub really is a stub
+        asyncio.run(middleware_class(Inner())({"type": "websocket"}, None, None))
+
+    report = run_grade(middleware_class)
+
+    assert_not_written_yet(report, "Hint: ", "parse_qs")
+
+
+def test_the_model_answer_keeps_the_notebooks_defaults():
+    namespace = solution_namespace(NOTEBOOK, NAME)
+    inner = Inner()
+    middleware = namespace[NAME](inner)  # tokens=TOKENS, rate=5, per=1.0
+
+    assert namespace["TOKENS"] == {"abc": "ada"}
+    frames = [str(n) for n in range(7)]
+    result = asyncio.run(through(middleware, inner, b"token=abc", frames))
+    assert result.talk.replies == [f"echo: {n}" for n in range(5)]
+    assert result.talk.closed == {"type": "websocket.close", "code": 4008}
+
+
+# ---- wrong answers -------------------------------------------------------------------------
+
+
+class Base:
+    """A right answer, in pieces the wrong ones below replace one at a time."""
+
+    def __init__(self, inner, tokens=None, rate=5, per=1.0):
+        self.inner, self.tokens, self.rate, self.per = inner, dict(tokens or {}), rate, per
+
+    def user_of(self, scope):
+        query = parse_qs(scope["query_string"].decode())
+        return self.tokens.get(query.get("token", [""])[-1])
+
+    def window(self):
+        return deque()
+
+    def counts(self, recent, now):
+        while recent and now - recent[0] >= self.per:
+            recent.popleft()
+        return len(recent) < self.rate
+
+    async def over_limit(self, message, send):
+        await send({"type": "websocket.close", "code": 4008})
+        return None  # None: keep receiving; a message: hand it over anyway
+
+    def scope_for(self, scope, user):
+        return dict(scope, user=user)
+
+    async def __call__(self, scope, receive, send):
+        user = self.user_of(scope)
+        if user is None:
+            await send({"type": "websocket.close"})
+            return
+        recent, closed = self.window(), False
+
+        async def limited_receive():
+            nonlocal closed
+            while True:
+                message = await receive()
+                if message["type"] != "websocket.receive":
+                    return message
+                if closed:
+                    continue
+                now = time.monotonic()
+                if self.counts(recent, now):
+                    recent.append(now)
+                    return message
+                closed = True
+                if (passed := await self.over_limit(message, send)) is not None:
+                    return passed
+
+        await self.inner(self.scope_for(scope, user), limited_receive, send)
+
+
+def test_the_base_of_the_wrong_answers_is_right():
+    report = run_grade(Base)
+    assert not failing(report), messages(report)
+
+
+class MutatesTheScope(Base):
+    def scope_for(self, scope, user):
+        scope["user"] = user  # writes into the server's scope
+        return scope
+
+
+class AcceptsUnknownTokens(Base):
+    def user_of(self, scope):
+        return super().user_of(scope) or "anonymous"  # lets everyone in
+
+
+class SharedLimit(Base):
+    def window(self):
+        if not hasattr(self, "shared"):
+            self.shared = deque()  # one window for every connection
+        return self.shared
+
+
+class NeverResets(Base):
+    def counts(self, recent, now):
+        return len(recent) < self.rate  # counts every message the connection ever sent
+
+
+class PassesTheExtraMessageOn(Base):
+    async def over_limit(self, message, send):
+        await send({"type": "websocket.close", "code": 4008})
+        return message  # the inner app still gets it
+
+
+class ClosesWith1008(Base):
+    async def over_limit(self, message, send):
+        await send({"type": "websocket.close", "code": 1008})
+
+
+class NoRateLimit(Base):
+    def counts(self, recent, now):
+        return True
+
+
+class AcceptsThenClosesUnknownTokens(Base):
+    async def __call__(self, scope, receive, send):
+        if self.user_of(scope) is None:
+            await receive()
+            await send({"type": "websocket.accept"})
+            await send({"type": "websocket.close", "code": 4001})
+            return
+        await super().__call__(scope, receive, send)
+
+
+class ReadsTheWrongKey(Base):
+    def user_of(self, scope):
+        return self.tokens.get(
+            parse_qs(scope["query_string"].decode()).get("access_token", [""])[0]
+        )
+
+
+@pytest.mark.parametrize(
+    ("answer", "checks", "fragment"),
+    [
+        (MutatesTheScope, ["copies_the_scope"], "the server's own scope has a 'user' key"),
+        (AcceptsUnknownTokens, ["refuses_unknown_tokens"], "the inner app was called"),
+        (AcceptsThenClosesUnknownTokens, ["refuses_unknown_tokens"], "not refused before accept"),
+        (SharedLimit, ["limit_per_connection"], "the count is shared between connections"),
+        (NeverResets, ["limit_resets"], "forget messages older than `per` seconds"),
+        (
+            PassesTheExtraMessageOn,
+            ["closes_past_the_rate", "keeps_the_extra_message"],
+            "(over the limit) was passed on",
+        ),
+        (
+            ClosesWith1008,
+            ["closes_past_the_rate", "keeps_the_extra_message"],
+            "closed with code 1008",
+        ),
+        (NoRateLimit, ["closes_past_the_rate", "keeps_the_extra_message"], ""),
+        (
+            ReadsTheWrongKey,
+            [c for c in CHECKS if c != "refuses_unknown_tokens"],
+            "the inner app was never called",
+        ),
+    ],
+    ids=lambda value: value.__name__ if isinstance(value, type) else None,
+)
+def test_a_wrong_middleware_is_told_why(answer, checks, fragment):
+    report = run_grade(answer)
+
+    assert list(failing(report)) == checks, messages(report)
+    for check in checks:
+        assert fragment in message_of(report, check), messages(report)
+
+
+def test_no_rate_limit_is_told_to_count_and_close():
+    report = run_grade(NoRateLimit)
+    assert "was never closed" in message_of(report, "closes_past_the_rate"), messages(report)
+    # The 4th message reaches the inner app, which is what this check reports.
+    assert "was passed on" in message_of(report, "keeps_the_extra_message"), messages(report)

@@ -1,0 +1,170 @@
+"""Lesson 11's checks, both ways: the model tests get full marks, weak tests get told why.
+
+The model answer comes from the solutions notebook itself and the stub from the same cell
+as release turns it into an exercise, so this file follows the notebook.
+"""
+
+import asyncio
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from course.checks.testing_consumers import NAMES, consumer_tests
+from course.checks import grade
+from tests.checks.helpers import (
+    SOLUTIONS_DIR,
+    assert_full_marks,
+    assert_not_written_yet,
+    message_of,
+    solution_namespace,
+    status_of,
+    stub_namespace,
+)
+
+NOTEBOOK = SOLUTIONS_DIR / "11-testing-consumers.ipynb"
+TIMEOUT = 2.0
+CHECKS = [check.name for check in consumer_tests]
+CATCHES = CHECKS[1:]
+
+# Each consumer's disconnect closes stale database connections in a worker thread; for
+# pytest-django that is database access.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def model():
+    return solution_namespace(NOTEBOOK, NAMES[0])
+
+
+def graded(**replaced):
+    """The model tests, with some replaced by the given functions."""
+    namespace = {name: model()[name] for name in NAMES}
+    namespace.update(replaced)
+    return grade("consumer-tests", namespace, timeout=TIMEOUT)
+
+
+# ---- the model answer and the stub ---------------------------------------------------------
+
+
+def test_the_model_answer_gets_full_marks():
+    report = graded()
+
+    assert_full_marks(report, 4, checks=CHECKS)
+
+
+def test_the_released_stub_gets_nothing_and_is_not_written_yet():
+    stub = stub_namespace(NOTEBOOK, NAMES[0])
+    report = grade("consumer-tests", {name: stub[name] for name in NAMES}, timeout=TIMEOUT)
+
+    assert_not_written_yet(report)
+
+
+# ---- wrong answers -------------------------------------------------------------------------
+
+
+async def passes(consumer_app):
+    """A test that tests nothing: it connects, and asserts nothing about the replies."""
+    client = WebsocketCommunicator(consumer_app, "/")
+    await client.connect()
+    await client.disconnect()
+
+
+def test_tests_that_assert_nothing_catch_nothing():
+    report = graded(**dict.fromkeys(NAMES, passes))
+
+    assert report.score.points == 1  # they do pass on the correct consumer
+    assert status_of(report, CHECKS[0]) == "passed"
+    for check in CATCHES:
+        assert message_of(report, check).startswith("All three of your tests passed against")
+    assert '{"add": 2} then {"add": 3}' in message_of(report, CHECKS[1])
+    assert "open two WebsocketCommunicators" in message_of(report, CHECKS[2])
+    assert 'check that the reply has an "error" key' in message_of(report, CHECKS[3])
+
+
+def test_only_a_good_counting_test_catches_only_the_wrong_total():
+    report = graded(test_connections_count_separately=passes, test_bad_frames_get_errors=passes)
+
+    assert [r.status for r in report.results] == ["passed", "passed", "failed", "failed"]
+    assert "a class attribute, not self.count" in message_of(report, CHECKS[2])
+    assert "dies on one it cannot add" in message_of(report, CHECKS[3])
+
+
+async def expects_a_greeting(consumer_app):
+    """Expects a reply to the connection itself, which the spec never promises: fails at once."""
+    client = WebsocketCommunicator(consumer_app, "/")
+    await client.connect()
+    assert await client.receive_json_from(timeout=0.05) == {"count": 0}
+
+
+async def counts_from_one(consumer_app):
+    """Gets the spec wrong: expects the first {"add": 2} to give 3."""
+    client = WebsocketCommunicator(consumer_app, "/")
+    await client.connect()
+    await client.send_json_to({"add": 2})
+    assert await client.receive_json_from() == {"count": 3}
+
+
+async def fails_always(consumer_app):
+    raise AssertionError("not this one")
+
+
+@pytest.mark.parametrize(
+    ("wrong", "said"),
+    [
+        (counts_from_one, 'at `assert await client.receive_json_from() == {"count": 3}`'),
+        (expects_a_greeting, "TimeoutError"),
+        (fails_always, "AssertionError: not this one"),
+    ],
+    ids=["wrong-expectation", "own-short-timeout", "always-fails"],
+)
+def test_a_test_that_fails_on_the_correct_consumer_scores_nothing(wrong, said):
+    report = graded(test_counts_up=wrong)
+
+    assert report.score.points == 0
+    first = message_of(report, CHECKS[0])
+    assert first.startswith("test_counts_up failed against the correct CounterConsumer"), first
+    assert said in first
+    assert "compare what your test expects with the spec" in first
+    for check in CATCHES:
+        assert "failing here proves nothing" in message_of(report, check)
+
+
+async def waits_for_silence(consumer_app):
+    """Waits for a frame the correct consumer never sends, with receive_from's long default."""
+    client = WebsocketCommunicator(consumer_app, "/")
+    await client.connect()
+    await client.send_to(text_data="not JSON")
+    await client.receive_from()
+    await client.receive_from()  # no second reply ever comes: 1 s, over the 0.4 s limit
+
+
+async def sleeps(consumer_app):
+    await asyncio.sleep(10)
+
+
+@pytest.mark.parametrize("slow", [waits_for_silence, sleeps], ids=["receive", "sleep"])
+def test_a_test_that_hangs_is_stopped_and_told_about_receive_nothing(slow):
+    report = graded(test_bad_frames_get_errors=slow)
+
+    assert report.score.points == 0
+    first = message_of(report, CHECKS[0])
+    assert first.startswith("test_bad_frames_get_errors did not finish within 0.4 s"), first
+    assert "receive_nothing()" in first
+    assert all(r.seconds < 1.5 for r in report.results), [r.seconds for r in report.results]
+
+
+def test_a_sync_test_function_is_refused_by_name():
+    def test_counts_up(consumer_app):
+        pass
+
+    report = graded(test_counts_up=test_counts_up)
+
+    assert report.score.points == 0
+    assert "write `async def test_counts_up(consumer_app):`" in message_of(report, CHECKS[0])
+
+
+def test_a_missing_test_is_named():
+    namespace = {name: model()[name] for name in NAMES[:2]}
+    report = grade("consumer-tests", namespace, timeout=TIMEOUT)
+
+    assert report.score.points == 0
+    assert "`test_bad_frames_get_errors` is not defined" in message_of(report, CHECKS[0])

@@ -1,0 +1,264 @@
+"""Lesson 03's checks, both ways: the model answer gets full marks, wrong ones get told why.
+
+The model answer comes from the solutions notebook itself and the stub from the same cell
+as release turns it into an exercise, so this file follows the notebook. The strict server
+the checks talk through (course/checks/_support/websocket.py) is tested at the end.
+"""
+
+import asyncio
+import contextlib
+import time
+
+import pytest
+
+from course.checking.model import Fail
+from course.checks._support.websocket import converse
+from course.checks import grade
+from tests.checks.helpers import (
+    SOLUTIONS_DIR,
+    assert_full_marks,
+    assert_not_written_yet,
+    message_of,
+    messages,
+    solution_namespace,
+    stub_namespace,
+)
+
+NOTEBOOK = SOLUTIONS_DIR / "03-websocket-scope-and-events.ipynb"
+TIMEOUT = 2.0  # the runner's default: what a student's check() gets
+CHECKS = [
+    "accepts_shout",
+    "refuses_others",
+    "shouts_text",
+    "echoes_bytes",
+    "returns_on_disconnect",
+]
+
+
+def model():
+    return solution_namespace(NOTEBOOK, "upper_echo")["upper_echo"]
+
+
+# ---- the model answer and the stub ---------------------------------------------------------
+
+
+def test_the_model_answer_gets_full_marks():
+    report = grade("upper-echo", {"upper_echo": model()}, timeout=TIMEOUT)
+
+    assert_full_marks(report, 5, checks=CHECKS)
+
+
+def test_the_released_stub_gets_nothing_and_is_not_written_yet():
+    upper_echo = stub_namespace(NOTEBOOK, "upper_echo")["upper_echo"]
+    with pytest.raises(NotImplementedError):  # the stub really is a stub
+        asyncio.run(upper_echo(None, None, None))
+
+    report = grade("upper-echo", {"upper_echo": upper_echo}, timeout=TIMEOUT)
+
+    assert_not_written_yet(report)
+
+
+# ---- wrong answers -------------------------------------------------------------------------
+
+
+def upper_echo_with(
+    *,
+    offered_only=True,
+    subprotocol="shout.v1",
+    shout=True,
+    shout_bytes=False,
+    greet_first=False,
+    on_disconnect="return",
+    on_bytes="echo",
+):
+    """An upper_echo with one mistake, chosen by the keyword arguments."""
+
+    async def upper_echo(scope, receive, send):
+        while True:
+            message = await receive()
+            if message["type"] == "websocket.connect":
+                if greet_first:
+                    await send({"type": "websocket.send", "text": "READY"})
+                if offered_only and "shout.v1" not in scope["subprotocols"]:
+                    await send({"type": "websocket.close"})
+                else:
+                    await send({"type": "websocket.accept", "subprotocol": subprotocol})
+            elif message["type"] == "websocket.receive":
+                if on_bytes == "as-text":
+                    await send({"type": "websocket.send", "text": message["text"].upper()})
+                elif message.get("text") is not None:
+                    text = message["text"].upper() if shout else message["text"]
+                    await send({"type": "websocket.send", "text": text})
+                elif on_bytes == "close-1003":
+                    await send({"type": "websocket.close", "code": 1003})
+                else:
+                    data = message["bytes"].upper() if shout_bytes else message["bytes"]
+                    await send({"type": "websocket.send", "bytes": data})
+            elif on_disconnect == "return":
+                return
+
+    return upper_echo
+
+
+def test_the_right_answer_of_this_file_passes():
+    """The baseline for the mistakes below: with none of them, full marks."""
+    report = grade("upper-echo", {"upper_echo": upper_echo_with()}, timeout=TIMEOUT)
+
+    assert report.score.full, messages(report)
+
+
+@pytest.mark.parametrize(
+    ("mistake", "failing", "fragment"),
+    [
+        (
+            {"offered_only": False, "subprotocol": None},
+            ["accepts_shout", "refuses_others"],
+            "accepted",
+        ),
+        ({"subprotocol": None}, ["accepts_shout"], "accepted with subprotocol=None"),
+        (
+            {"offered_only": False},
+            ["refuses_others", "returns_on_disconnect"],
+            "which the client did not offer",
+        ),
+        ({"shout": False}, ["shouts_text", "returns_on_disconnect"], "came back unchanged"),
+        ({"shout_bytes": True}, ["echoes_bytes", "returns_on_disconnect"], "not upper-cased"),
+        ({"greet_first": True}, CHECKS, "websocket.send before websocket.accept"),
+        ({"on_disconnect": "loop"}, ["returns_on_disconnect"], "still running after"),
+        ({"on_bytes": "as-text"}, ["echoes_bytes", "returns_on_disconnect"], "KeyError: 'text'"),
+        ({"on_bytes": "close-1003"}, ["echoes_bytes", "returns_on_disconnect"], "code 1003"),
+    ],
+    ids=[
+        "accepts-everyone-without-subprotocol",
+        "accepts-without-setting-subprotocol",
+        "accepts-everyone-with-shout",
+        "echoes-text-unchanged",
+        "upper-cases-bytes",
+        "sends-before-accept",
+        "never-returns-after-disconnect",
+        "reads-text-of-a-bytes-frame",
+        "closes-1003-on-bytes",
+    ],
+)
+def test_a_wrong_upper_echo_is_told_why(mistake, failing, fragment):
+    report = grade("upper-echo", {"upper_echo": upper_echo_with(**mistake)}, timeout=TIMEOUT)
+
+    wrong = [r for r in report.results if not r.passed]
+    assert [r.check for r in wrong] == failing, messages(report)
+    assert {r.status for r in wrong} == {"failed"}, messages(report)
+    for r in wrong:
+        assert fragment in r.message, r.message
+
+
+def test_accepting_a_client_without_shout_names_what_it_offered():
+    answer = upper_echo_with(offered_only=False, subprotocol=None)
+    report = grade("upper-echo", {"upper_echo": answer}, timeout=TIMEOUT)
+
+    message = message_of(report, "refuses_others")
+    assert message.startswith("the client offered [], not shout.v1, and upper_echo accepted it")
+    assert "websocket.close" in message
+
+
+def test_an_app_that_never_returns_costs_a_fraction_of_a_second_not_a_hang():
+    answer = upper_echo_with(on_disconnect="loop")
+    started = time.perf_counter()
+    report = grade("upper-echo", {"upper_echo": answer}, timeout=TIMEOUT)
+
+    assert time.perf_counter() - started < 4
+    assert repr(report.score) == "4/5 points"
+    assert all(r.seconds < 1.5 for r in report.results), messages(report)
+    assert "daphne waits 10 s" in message_of(report, "returns_on_disconnect")
+
+
+def test_an_app_that_never_answers_connect_is_told_so():
+    async def upper_echo(scope, receive, send):
+        while True:
+            await receive()  # never accepts, never closes
+
+    report = grade("upper-echo", {"upper_echo": upper_echo}, timeout=TIMEOUT)
+
+    assert report.score.points == 0
+    assert "never answered websocket.connect" in message_of(report, "accepts_shout")
+
+
+def test_a_sync_upper_echo_is_not_async():
+    def upper_echo(scope, receive, send):
+        return None
+
+    report = grade("upper-echo", {"upper_echo": upper_echo}, timeout=TIMEOUT)
+
+    assert report.score.points == 0
+    assert "upper_echo is not async" in report.results[0].message
+
+
+# ---- the strict server itself --------------------------------------------------------------
+
+
+def app_sending(*messages_to_send, accept=True):
+    async def app(scope, receive, send):
+        await receive()
+        if accept:
+            await send({"type": "websocket.accept"})
+        for message in messages_to_send:
+            await send(message)
+        while (await receive())["type"] != "websocket.disconnect":
+            pass
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("app", "fragment"),
+    [
+        (app_sending({"type": "websocket.send", "text": "a", "bytes": b"b"}), "both text and"),
+        (app_sending({"type": "websocket.send", "text_data": "a"}), "neither text nor bytes"),
+        (app_sending({"type": "websocket.send", "text": b"a"}), "text must be a str"),
+        (app_sending({"type": "websocket.accept"}), "websocket.accept twice"),
+        (
+            app_sending({"type": "websocket.http.response.start", "status": 403}, accept=False),
+            "lists no extensions",
+        ),
+        (app_sending({"type": "http.response.start"}), "a WebSocket app sends"),
+        (
+            app_sending({"type": "websocket.close"}, {"type": "websocket.send", "text": "a"}),
+            "after the connection was closed",
+        ),
+    ],
+    ids=["both", "neither", "str-type", "accept-twice", "denial-extension", "http", "after-close"],
+)
+async def test_the_strict_server_names_the_broken_rule(app, fragment):
+    with pytest.raises(Fail, match=fragment):
+        await converse(app, frames=["hi"])
+
+
+async def test_the_strict_server_reports_a_rule_even_when_the_app_swallows_it():
+    async def swallows(scope, receive, send):
+        await receive()
+        with contextlib.suppress(Exception):
+            await send({"type": "websocket.send", "text": "early"})
+        await send({"type": "websocket.close"})
+
+    with pytest.raises(Fail, match=r"before websocket\.accept"):
+        await converse(swallows)
+
+
+async def test_the_strict_server_answers_a_refusal_with_a_1006_disconnect():
+    seen = []
+
+    async def refuses(scope, receive, send):
+        await receive()
+        await send({"type": "websocket.close", "code": 4003})
+        seen.append(await receive())
+
+    talk = await converse(refuses, offer=["x"], frames=["never delivered"])
+
+    assert talk.denied and talk.returned and talk.replies == []
+    assert seen == [{"type": "websocket.disconnect", "code": 1006}]
+
+
+async def test_an_app_error_comes_through_as_it_is():
+    async def crashes(scope, receive, send):
+        raise ZeroDivisionError("boom")
+
+    with pytest.raises(ZeroDivisionError, match="boom"):
+        await converse(crashes)
