@@ -10,7 +10,9 @@ Isolated probes hear themselves only.
   and COURSE_REDIS_PREFIX): several probes share one Redis and only their prefixes keep
   them apart.
 - Without it, each probe starts its own Redis with ``course.start_redis()``, as a kernel
-  does, and also knocks on the others' Redis servers: each must refuse it (its password).
+  does (a unix socket in its private folder), and also knocks on the others' sockets: each
+  must refuse it (its password). The probes are one OS user, so the folders let them in;
+  another user on a hub would not even reach the socket.
 
 The probes meet through files in *DIR* (``joined-<me>``, ``sent-<me>``), so they need no
 other channel than the one under test. Used by bench/students.py and tests/bench/test_crosstalk.py.
@@ -70,12 +72,12 @@ def _left(sync: Path, start: str) -> list[Path]:
     return [path for path in sync.iterdir() if path.name.startswith(start)]
 
 
-def refused_by(ports: list[int], password: str) -> list[int]:
-    """Those of the Redis servers on *ports* that turn away a client without their password."""
+def refused_by(sockets: list[str], password: str) -> list[str]:
+    """Those of the Redis servers on *sockets* that turn away a client without their password."""
     refused = []
-    for port in ports:
+    for path in sockets:
         for attempt in (None, password):  # no password, then this probe's own one
-            client = redis_py.Redis(host="127.0.0.1", port=port, password=attempt)
+            client = redis_py.Redis(unix_socket_path=path, password=attempt)
             try:
                 client.ping()
                 break
@@ -84,7 +86,7 @@ def refused_by(ports: list[int], password: str) -> list[int]:
             finally:
                 client.close()
         else:
-            refused.append(port)
+            refused.append(path)
     return refused
 
 
@@ -104,11 +106,12 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         from channels_redis.core import RedisChannelLayer
 
         server = course.start_redis(name=f"crosstalk-{args.me}")
-        (sync / f"port-{args.me}").write_text(str(server.port))
+        (sync / f"socket-{args.me}").write_text(str(server.socket_path))
         layer = RedisChannelLayer(**server.channel_layer_config()["CONFIG"])
-        report["redis_port"] = server.port
+        report["redis_socket"] = str(server.socket_path)
         report["heard"] = await probe(layer, **_probe_args(args))
-        others = [int(p.read_text()) for p in _left(sync, "port-") if p.name != f"port-{args.me}"]
+        mine = f"socket-{args.me}"
+        others = [p.read_text() for p in _left(sync, "socket-") if p.name != mine]
         report["other_redis"] = len(others)
         report["refused_by"] = len(refused_by(others, server.password))
         await meet(sync, "done", args.me, args.peers)  # keep our Redis up while others knock

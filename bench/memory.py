@@ -43,13 +43,13 @@ class Sampler(threading.Thread):
     def run(self) -> None:
         while not self._done.wait(INTERVAL):
             tree = procs.descendants(os.getpid())
-            course = [p for p in tree if not is_browser(p.name)]
-            shares = [(procs.kind(p), procs.rss_mb(p.pid)) for p in course]
+            course = [p for p in tree if not is_browser(procs.name(p))]
+            shares = [(procs.kind(p), procs.rss_mb(p)) for p in course]
             rss = sum(mb for _, mb in shares)
             if rss > self.rss:
                 self.rss, self.at_peak = rss, sorted(shares, key=lambda s: -s[1])
-            self.pss = max(self.pss, sum(procs.pss_mb(p.pid) for p in tree))
-            browser = sum(procs.rss_mb(p.pid) for p in tree if is_browser(p.name))
+            self.pss = max(self.pss, sum(procs.pss_mb(p) for p in tree))
+            browser = sum(procs.rss_mb(p) for p in tree if is_browser(procs.name(p)))
             self.browser = max(self.browser, browser)
 
     def stop(self) -> None:

@@ -1,117 +1,153 @@
-"""Processes, read from Linux's /proc: who descends from whom, how much memory, which marker.
+"""Processes, through psutil: who descends from whom, how much memory, which marker, which port.
 
-The bench measures the kernel and everything it started; the soak counts what a killed
-kernel left behind. Both only read /proc (no dependency beyond the standard library).
+bench/memory.py measures the kernel and everything it started; bench/soak.py counts what a
+killed kernel left behind; bench/students.py samples each student's processes (``Sampler``).
+A process is a ``psutil.Process``, which knows its start time: a new process that reuses a
+pid is never taken for the old one. Zombies (no memory, no code running) are left out.
+PSS is Linux's; elsewhere it reads 0.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
-from pathlib import Path
+import functools
+import threading
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
-PROC = Path("/proc")
+import psutil
+
+Proc = psutil.Process
+T = TypeVar("T")
+MB = 1024 * 1024
+MARKER = "COURSE_BENCH_STUDENT"  # bench/students.py: which student a process belongs to
+KINDS = ("daphne", "redis-server", "uvicorn", "runworker", "ipykernel", "chrom")
 
 
-@dataclass(frozen=True)
-class Proc:
-    pid: int
-    ppid: int
-    name: str
-    started: int  # clock ticks after boot: a pid plus this names one process, even if reused
-
-
-def _read(pid: int, what: str) -> bytes:
+def _ask(question: Callable[[], T], otherwise: T) -> T:
+    """*question*'s answer, or *otherwise* if the process is gone or not ours to read."""
     try:
-        return (PROC / str(pid) / what).read_bytes()
-    except OSError:  # gone, or not ours to read
-        return b""
-
-
-def info(pid: int) -> Proc | None:
-    stat = _read(pid, "stat").decode(errors="replace")
-    if not stat:
-        return None
-    # "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split at the last ")".
-    name = stat[stat.index("(") + 1 : stat.rindex(")")]
-    fields = stat[stat.rindex(")") + 2 :].split()
-    if fields[0] == "Z":  # a zombie holds no memory and runs no code
-        return None
-    return Proc(pid, int(fields[1]), name, int(fields[19]))
-
-
-def every() -> list[Proc]:
-    found = []
-    for entry in os.listdir(PROC):
-        if entry.isdigit() and (proc := info(int(entry))) is not None:
-            found.append(proc)
-    return found
-
-
-def descendants(root: int, table: list[Proc] | None = None) -> list[Proc]:
-    """Every living process below *root* (children, grandchildren, ...)."""
-    table = every() if table is None else table
-    children: dict[int, list[Proc]] = {}
-    for proc in table:
-        children.setdefault(proc.ppid, []).append(proc)
-    found, todo = [], [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child.pid)
-    return found
-
-
-def _field_mb(pid: int, what: str, field: str) -> float:
-    for line in _read(pid, what).decode(errors="replace").splitlines():
-        if line.startswith(field):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of *pid* in MiB (0 if it is gone); pages shared with others count whole."""
-    return _field_mb(pid, "status", "VmRSS:")
-
-
-def pss_mb(pid: int) -> float:
-    """Proportional memory of *pid* in MiB: each shared page split among its sharers, so
-    the sum over processes is what they use together."""
-    return _field_mb(pid, "smaps_rollup", "Pss:")
-
-
-def command(pid: int) -> str:
-    return _read(pid, "cmdline").replace(b"\0", b" ").decode(errors="replace").strip()
-
-
-def environ_value(pid: int, name: str) -> str | None:
-    """The value of *name* in *pid*'s environment, or None."""
-    prefix = f"{name}=".encode()
-    for item in _read(pid, "environ").split(b"\0"):
-        if item.startswith(prefix):
-            return item.removeprefix(prefix).decode(errors="replace")
-    return None
-
-
-def has_marker(pid: int, marker: str) -> bool:
-    """True if *pid*'s environment holds *marker* (a ``NAME=value`` string)."""
-    return marker.encode() in _read(pid, "environ").split(b"\0")
+        return question()
+    except psutil.Error:
+        return otherwise
 
 
 def alive(proc: Proc) -> bool:
     """True if the very process *proc* still runs (not a new one that reuses its pid)."""
-    now = info(proc.pid)
-    return now is not None and now.started == proc.started
+    return proc.is_running() and _ask(proc.status, psutil.STATUS_ZOMBIE) != psutil.STATUS_ZOMBIE
+
+
+def _living(procs: Iterable[Proc]) -> list[Proc]:
+    return [proc for proc in procs if alive(proc)]
+
+
+def info(pid: int) -> Proc | None:
+    proc = _ask(lambda: psutil.Process(pid), None)
+    return proc if proc is not None and alive(proc) else None
+
+
+def every() -> list[Proc]:
+    return _living(psutil.process_iter())
+
+
+def descendants(root: int) -> list[Proc]:
+    """Every living process below *root* (children, grandchildren, ...)."""
+    return _living(_ask(lambda: psutil.Process(root).children(recursive=True), []))
+
+
+def rss_mb(proc: Proc) -> float:
+    """Resident memory in MiB (0 if gone); pages shared with others count whole."""
+    return _ask(lambda: proc.memory_info().rss / MB, 0.0)
+
+
+def pss_mb(proc: Proc) -> float:
+    """Proportional memory in MiB: each shared page split among its sharers, so the sum
+    over processes is what they use together."""
+    return _ask(lambda: getattr(proc.memory_full_info(), "pss", 0) / MB, 0.0)
+
+
+def name(proc: Proc) -> str:
+    return _ask(proc.name, "")
+
+
+def command(proc: Proc) -> str:
+    return " ".join(_ask(proc.cmdline, []))
+
+
+def environ_value(proc: Proc, key: str) -> str | None:
+    """The value of *key* in *proc*'s environment, or None."""
+    return _ask(proc.environ, {}).get(key)
+
+
+def has_marker(proc: Proc, marker: str) -> bool:
+    """True if *proc*'s environment holds *marker* (a ``NAME=value`` string)."""
+    key, _, value = marker.partition("=")
+    return environ_value(proc, key) == value
 
 
 def kind(proc: Proc) -> str:
     """What a process is, for a reader: daphne, uvicorn, worker, pytest, redis-server, ..."""
-    words = command(proc.pid).split()
-    for known, name in (("daphne", "daphne"), ("uvicorn", "uvicorn"), ("runworker", "worker")):
+    words = command(proc).split()
+    for known, what in (("daphne", "daphne"), ("uvicorn", "uvicorn"), ("runworker", "worker")):
         if known in words:
-            return name
+            return what
     if "pytest" in words:
         return "pytest"
     if "ipykernel_launcher" in words:
         return "kernel"
-    return proc.name
+    return name(proc)
+
+
+class Sampler(threading.Thread):
+    """Samples, every 0.25 s, the memory of each student's processes and their TCP ports.
+
+    A student's processes (kernels, daphnes, redis-servers, workers, Chromium) carry MARKER
+    in their environment, or descend from one that does.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.owners: dict[Proc, str | None] = {}  # a Process is its pid and start time
+        self.peak_mb = 0.0  # PSS: each shared page split between the processes sharing it
+        self.peak_mb_by: dict[str, float] = {}
+        self.peak_rss_mb = 0.0  # RSS summed: shared pages counted once per process
+        self.ports: dict[str, dict[int, str]] = {}  # student -> port -> kind of process
+        self.clashes: list[tuple[int, list[str]]] = []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.25):
+            self.sample()
+
+    def owner(self, proc: Proc) -> str | None:
+        """The student whose environment *proc* inherited, else its parent's owner
+        (redis-server writes its process title over its environment)."""
+        if proc not in self.owners:
+            parent = _ask(proc.parent, None)
+            found = environ_value(proc, MARKER)
+            self.owners[proc] = found or (self.owner(parent) if parent and parent.pid > 1 else None)
+        return self.owners[proc]
+
+    def sample(self) -> None:
+        memory: dict[str, float] = {}
+        rss = 0.0
+        holders: dict[int, set[str]] = {}
+        for proc in every():
+            student = self.owner(proc)
+            if student is None:
+                continue
+            memory[student] = memory.get(student, 0) + pss_mb(proc)
+            rss += rss_mb(proc)
+            what = next((k for k in KINDS if k in command(proc)), "other")
+            for conn in _ask(functools.partial(proc.net_connections, kind="tcp"), []):
+                if conn.status != psutil.CONN_LISTEN:
+                    continue
+                port = conn.laddr.port
+                holders.setdefault(port, set()).add(student)
+                held = self.ports.setdefault(student, {})  # a kernel binds daphne's socket,
+                if held.get(port, "ipykernel") == "ipykernel":  # then hands it on
+                    held[port] = what
+        self.peak_mb = max(self.peak_mb, sum(memory.values()))
+        self.peak_rss_mb = max(self.peak_rss_mb, rss)
+        for student, mb in memory.items():
+            self.peak_mb_by[student] = max(self.peak_mb_by.get(student, 0), mb)
+        self.clashes += [(port, sorted(who)) for port, who in holders.items() if len(who) > 1]

@@ -64,7 +64,7 @@ class Run(threading.Thread):
 
     def kernel(self) -> procs.Proc | None:
         for proc in procs.descendants(os.getpid()):
-            if procs.has_marker(proc.pid, self.marker) and "ipykernel" in procs.command(proc.pid):
+            if procs.has_marker(proc, self.marker) and "ipykernel" in procs.command(proc):
                 return proc
         return None
 
@@ -83,7 +83,7 @@ def leftovers(marker: str, seen: dict[int, procs.Proc] | None = None) -> list[pr
     """Processes that carry *marker* or were *seen* below a kernel and still run (never us)."""
     ours = {os.getpid()} | {p.pid for p in procs.descendants(os.getpid())}
     found = {
-        p.pid: p for p in procs.every() if p.pid not in ours and procs.has_marker(p.pid, marker)
+        p.pid: p for p in procs.every() if p.pid not in ours and procs.has_marker(p, marker)
     }
     found.update((p.pid, p) for p in (seen or {}).values() if procs.alive(p) and p.pid not in ours)
     return list(found.values())
@@ -136,19 +136,20 @@ def kill_mid_run(path: Path) -> dict[str, Any]:
     if kernel is None or first_child is None:
         run.join()
         return {"killed": False, "leftover": 0, "note": "ended before a child started"}
-    at_kill = [procs.command(p.pid)[:120] for p in run.watch()]
+    at_kill = [procs.command(p)[:120] for p in run.watch()]
     started = time.perf_counter()
     os.kill(kernel.pid, signal.SIGKILL)
     left = wait_for_leftovers(run.marker, run.seen)
     gone_after = time.perf_counter() - started
     run.join(30)
+    left_commands = [procs.command(p)[:120] or procs.name(p) for p in left]
     for proc in left:  # clean up after a failure, so one leak does not skew the next notebook
-        os.kill(proc.pid, signal.SIGKILL)
+        proc.kill()
     return {
         "killed": True,
         "running_at_kill": at_kill,
         "leftover": len(left),
-        "leftover_commands": [procs.command(p.pid)[:120] or p.name for p in left],
+        "leftover_commands": left_commands,
         "seconds_until_none_left": None if left else round(gone_after, 2),
     }
 

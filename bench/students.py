@@ -6,7 +6,7 @@ Each student is an OS process with its own HOME, XDG folders, course state folde
 database and copy of notebooks/ and solutions/, as separate users on one JupyterHub host
 would be. It works through the course in order (lesson 00, lesson 01, its solutions, ...),
 every notebook in a fresh kernel (course.authoring.nbrun). One student alone first, then N at once.
-Meanwhile /proc is sampled every 0.25 s: the memory of every process a student started
+Meanwhile bench/procs.py samples every 0.25 s the memory of every process a student started
 (kernels, daphnes, redis-servers, workers, found by an environment variable they inherit)
 and the TCP ports each listens on; no port may be held by two students at once. Then the
 cross-talk probes (bench/crosstalk.py) run N at once: a Redis per student, then one shared
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import results
-from bench.procwatch import MARKER, Sampler
+from bench.procs import MARKER, Sampler
 from course._paths import REPO_ROOT
 from course.authoring import nbrun
 from course.live.redis_server import start_redis
@@ -223,7 +223,8 @@ def main(argv: list[str]) -> int:
         names = [f"s{i + 1}" for i in range(args.students)]
         together = run_class(names, root, args.only)
         own = run_probes(args.students, root, shared=None)
-        shared_redis = start_redis(name="students-shared")
+        # A Redis the students share, as a hub's would be: on TCP, which every user reaches.
+        shared_redis = start_redis(name="students-shared", tcp=True)
         shared = run_probes(args.students, root, shared=shared_redis.url)
         shared_redis.stop()
     finally:

@@ -15,7 +15,7 @@ import pytest
 
 from course._paths import REPO_ROOT
 from course.authoring import nbrun
-from course.explain import catalog as painpoints
+from course.explain import catalog
 from course.explain import extension as explain
 
 LESSONS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -64,8 +64,8 @@ def test_a_lesson_runs_shows_its_events_and_its_errors_are_real(path: Path) -> N
     )
     missing = PROMISED.get(path.stem, set()) - run.event_types()
     assert not missing, f"{path.name} never shows {sorted(missing)} in a cell's output"
-    for number, place in painpoints.places_in(run.nb, path):
-        seen = painpoints.PAIN_POINTS[number - 1].seen
+    for number, place in catalog.places_in(run.nb, path):
+        seen = catalog.PAIN_POINTS[number - 1].seen
         shown = run.cell_shows(place.cell)
         assert seen in shown, f"{place.link()} is tagged pain-{number} but never shows {seen!r}"
         if raised(run.nb.cells[place.cell - 1]):

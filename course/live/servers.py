@@ -67,25 +67,25 @@ def _speaks_http(port: int, timeout: float) -> bool:
         return False
 
 
-def _clients_of(port: int) -> set[int] | None:
-    """The client ports with an established TCP connection to *port* on this host, from
-    /proc/net/tcp; None where that cannot tell (not Linux)."""
-    clients: set[int] = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            if table.endswith("6"):
-                continue  # no IPv6 table: the IPv4 one was read
-            return None
-        for line in lines:
-            local, remote, state = line.split()[1:4]
-            if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:  # 01: ESTABLISHED
-                clients.add(int(remote.rsplit(":", 1)[1], 16))
-    return clients
+def _clients_of(pid: int | None, port: int) -> set[int] | None:
+    """The client ports of the TCP connections to *port* that server *pid* still holds
+    established; None where psutil cannot tell (the server is gone, or not ours to read)."""
+    import psutil  # imported here: 30 ms, and only trace() needs it
+
+    if pid is None:
+        return None
+    try:
+        connections = psutil.Process(pid).net_connections(kind="tcp")
+    except psutil.Error:
+        return None
+    return {
+        c.raddr.port
+        for c in connections
+        if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port and c.raddr
+    }
 
 
-def _unfinished(recorded: Trace, port: int) -> bool:
+def _unfinished(recorded: Trace, pid: int | None, port: int) -> bool:
     """Does the trace still lack the end of a connection whose client is done?"""
     if any(c.ended is None and c.type == "http" for c in recorded.connections):
         return True
@@ -99,7 +99,7 @@ def _unfinished(recorded: Trace, port: int) -> bool:
     ]
     if not closing:
         return False
-    clients = _clients_of(port)
+    clients = _clients_of(pid, port)
     return clients is not None and any(client not in clients for client in closing)
 
 
@@ -154,7 +154,7 @@ class Server(Managed):
         deadline = time.monotonic() + settle
         while True:
             recorded = Trace.from_file(self.trace_file)
-            if not _unfinished(recorded, self.port) or time.monotonic() >= deadline:
+            if not _unfinished(recorded, self.pid, self.port) or time.monotonic() >= deadline:
                 return recorded
             time.sleep(0.01)
 

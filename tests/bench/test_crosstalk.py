@@ -42,7 +42,7 @@ def run_probes(sync: Path, envs: list[dict[str, str]]) -> list[dict]:
 
 
 def test_prefixes_keep_three_students_apart_on_one_redis(tmp_path: Path) -> None:
-    redis = start_redis(name="shared")
+    redis = start_redis(name="shared", tcp=True)  # as bench/students.py shares one
     envs = [{"REDIS_URL": redis.url, "COURSE_REDIS_PREFIX": f"course-s{i}"} for i in range(3)]
     reports = run_probes(tmp_path, envs)
     for report in reports:
@@ -53,7 +53,7 @@ def test_prefixes_keep_three_students_apart_on_one_redis(tmp_path: Path) -> None
 
 def test_without_a_prefix_of_their_own_they_hear_each_other(tmp_path: Path) -> None:
     """The probe can fail: with one prefix for all, every message reaches everyone."""
-    redis = start_redis(name="shared")
+    redis = start_redis(name="shared", tcp=True)
     envs = [{"REDIS_URL": redis.url, "COURSE_REDIS_PREFIX": "course-all"} for _ in range(3)]
     for report in run_probes(tmp_path, envs):
         assert report["heard"] == {"s0": MESSAGES, "s1": MESSAGES, "s2": MESSAGES}
@@ -61,7 +61,7 @@ def test_without_a_prefix_of_their_own_they_hear_each_other(tmp_path: Path) -> N
 
 def test_a_redis_per_kernel_refuses_the_other_students(tmp_path: Path) -> None:
     reports = run_probes(tmp_path, [{}, {}])
-    assert reports[0]["redis_port"] != reports[1]["redis_port"]
+    assert reports[0]["redis_socket"] != reports[1]["redis_socket"]
     for report in reports:
         assert report["heard"] == {report["me"]: MESSAGES}
         assert report["other_redis"] == 1 and report["refused_by"] == 1, report

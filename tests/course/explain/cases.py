@@ -1,7 +1,7 @@
 """Cells that fail the way a student's do, one or more per classic pain point, and cells
-that fail for other reasons, which the explainer must leave alone. tests/course/explain/test_extension.py
-runs them in a real IPython shell; the cases that need a process (daphne, Redis, a fresh
-interpreter) are written out there."""
+that fail for other reasons, which the explainer must leave alone.
+tests/course/explain/test_extension.py runs them in a real IPython shell; the cases that need
+a process (daphne, Redis, a fresh interpreter) are written out there."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ from traitlets.config import Config
 
 import course
 from course._paths import REPO_ROOT
-from course.explain import catalog as painpoints
+from course.explain import catalog
 from course.explain import extension as explain
 from tests.course.explain.cases import EXPLAINED, UNRELATED, Case
 
@@ -105,7 +105,7 @@ def shows(ran: Ran, number: int, *, first: bool = True) -> None:
     assert number in named, f"pain point {number} not named; got {named}:\n{text}"
     if first:
         assert named[0] == number, f"pain point {number} is not named first: {named}"
-    places = painpoints.places()[number]
+    places = catalog.places()[number]
     for place in places:
         assert f'href="{html.escape(place.href())}"' in markup, place.href()
         assert place.href() in text
@@ -151,8 +151,8 @@ def test_an_unrelated_error_is_left_alone(run: Run, case: Case) -> None:
 
 def test_every_pain_point_has_a_rule_a_note_and_a_lesson() -> None:
     numbers = list(range(1, 26))
-    assert sorted(explain.RULES) == sorted(explain.NOTES) == numbers
-    assert sorted(painpoints.places()) == numbers
+    assert sorted(explain.RULES) == [point.number for point in catalog.PAIN_POINTS] == numbers
+    assert sorted(catalog.places()) == numbers
 
 
 def test_the_explanation_is_escaped_html_with_a_text_twin() -> None:
