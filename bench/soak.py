@@ -82,9 +82,7 @@ class Run(threading.Thread):
 def leftovers(marker: str, seen: dict[int, procs.Proc] | None = None) -> list[procs.Proc]:
     """Processes that carry *marker* or were *seen* below a kernel and still run (never us)."""
     ours = {os.getpid()} | {p.pid for p in procs.descendants(os.getpid())}
-    found = {
-        p.pid: p for p in procs.every() if p.pid not in ours and procs.has_marker(p, marker)
-    }
+    found = {p.pid: p for p in procs.every() if p.pid not in ours and procs.has_marker(p, marker)}
     found.update((p.pid, p) for p in (seen or {}).values() if procs.alive(p) and p.pid not in ours)
     return list(found.values())
 

@@ -25,9 +25,9 @@ def test_a_regular_build_ships_every_module_and_data_file(tmp_path: Path) -> Non
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(REPO_ROOT / name, source / name)
     # build_py is the step of a wheel build that copies the package: what a wheel holds.
+    build = "from setuptools import setup; setup()"
     subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", "from setuptools import setup; setup()"]
-        + ["-q", "build_py", "--build-lib", str(built)],
+        [sys.executable, "-W", "ignore", "-c", build, "-q", "build_py", "--build-lib", str(built)],
         cwd=source,
         check=True,
         capture_output=True,

@@ -1,6 +1,7 @@
 """Start child processes that survive Jupyter's Interrupt button and die with the kernel.
 
-Three things make that true (each tried in a real kernel: tests/course/live/test_kernel_lifecycle.py):
+Three things make that true, each tried in a real kernel
+(tests/course/live/test_kernel_lifecycle.py):
 
 - ``start_new_session=True``: Interrupt sends SIGINT to the kernel's process group; a child
   in its own session is not in that group, so it keeps running.

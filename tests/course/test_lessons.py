@@ -8,7 +8,7 @@ from course import lessons
 
 def test_every_numbered_lesson_is_in_the_catalogue_in_order() -> None:
     found = lessons.lessons()
-    assert list(found) == sorted(found) and list(found)[0] == "00"
+    assert list(found) == sorted(found) and next(iter(found)) == "00"
     assert [lesson.path for lesson in found.values()] == lessons.paths()
     assert all(lesson.title.startswith(f"{number} · ") for number, lesson in found.items())
     assert all(lesson.minutes > 0 for lesson in found.values())
