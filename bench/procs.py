@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 import psutil
+from psutil import Process as Proc
 
-Proc = psutil.Process
 T = TypeVar("T")
 MB = 1024 * 1024
 MARKER = "COURSE_BENCH_STUDENT"  # bench/students.py: which student a process belongs to

@@ -18,13 +18,14 @@ class Step:
     exercise: str | None = None  # set for a grading step
 
 
-def lessons() -> set[str]:
+def graded_lessons() -> set[str]:
+    """The lessons that have exercises, by slug (the registry's, not the notebooks')."""
     return {exercise.lesson for exercise in EXERCISES.values()}
 
 
 def identify(path: Path, nb: dict[str, Any] | None, lesson: str | None) -> str | None:
     """Which lesson a submission belongs to: --lesson, the notebook's metadata, its file name."""
-    known = lessons()
+    known = graded_lessons()
     if lesson:
         matches = [name for name in known if name == lesson or name.startswith(f"{lesson}-")]
         return matches[0] if len(matches) == 1 else None
