@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from course._paths import REPO_ROOT
+from course import lessons
 from course.authoring import nbrun
 from course.explain import catalog
 from course.explain import extension as explain
 
-LESSONS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+LESSONS = lessons.paths()
 # Cells that fail on purpose with a classic error but carry no pain-N tag (another cell
 # teaches it), and the pain points the error explainer names below them; elsewhere, an
 # untagged cell's error must not be explained. Lesson 00 shows the explainer at work.

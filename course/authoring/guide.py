@@ -17,54 +17,16 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
-
-import nbformat
 
 from course._paths import REPO_ROOT
 from course.authoring.generated import write_or_check
 from course.explain import catalog as painpoints
+from course.lessons import Lesson, lessons
 
 DOC = REPO_ROOT / "docs" / "workshop-guide.md"
 RESULTS = REPO_ROOT / "bench" / "results.json"
-MINUTES = re.compile(r"\*\*Minutes:\*\*\s*(\d+)")
 BLOCK = re.compile(r"(<!-- guide:([a-z-]+) -->\n).*?(<!-- /guide:\2 -->)", re.S)
-
-
-@dataclass(frozen=True)
-class Lesson:
-    path: Path
-    title: str  # "03 · WebSocket scope and events"
-    minutes: int
-    prerequisites: tuple[str, ...]  # lesson numbers, from the opening cell's links
-
-    def link(self) -> str:
-        return f"[{self.title}](../notebooks/{self.path.name})"
-
-
-def minutes(opening: str) -> int | None:
-    """The **Minutes:** figure of a lesson's opening cell."""
-    found = MINUTES.search(opening)
-    return int(found.group(1)) if found else None
-
-
-@cache
-def lessons(folder: Path = REPO_ROOT / "notebooks") -> dict[str, Lesson]:
-    """Every lesson by number, read from its opening cell."""
-    found = {}
-    for path in sorted(folder.glob("[0-9][0-9]-*.ipynb")):
-        opening = nbformat.read(path, as_version=4).cells[0].source  # type: ignore[no-untyped-call]
-        needs = opening.split("**Prerequisites:**", 1)[-1].split("**Minutes:**", 1)[0]
-        title = re.match(r"#\s+(.+)", opening)
-        found[path.name[:2]] = Lesson(
-            path,
-            title.group(1).strip() if title else path.stem,
-            minutes(opening) or 0,
-            tuple(re.findall(r"\((\d\d)-[^)]*\.ipynb\)", needs)),
-        )
-    return found
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from course._paths import REPO_ROOT
+from course.lessons import NOTEBOOKS, paths
 
 TAG = re.compile(r"^pain-(\d+)$")
 SOURCE = Path(__file__).with_name("painpoints.toml")
@@ -114,10 +114,10 @@ def places_in(nb: Any, path: Path) -> list[tuple[int, Place]]:
     return found
 
 
-def places(folder: Path = REPO_ROOT / "notebooks") -> dict[int, list[Place]]:
+def places(folder: Path = NOTEBOOKS) -> dict[int, list[Place]]:
     """Where each pain point is reproduced, over every lesson."""
     found: dict[int, list[Place]] = {}
-    for path in sorted(folder.glob("[0-9][0-9]-*.ipynb")):
+    for path in paths(folder):
         # Plain JSON, not nbformat: importing nbformat takes seconds (jsonschema), and the
         # error explainer (course/explain/extension.py) reads these in every lesson's kernel.
         for number, place in places_in(json.loads(path.read_text()), path):

@@ -7,10 +7,11 @@ import pytest
 
 from course.authoring import guide
 from course.explain import catalog
+from course.lessons import Lesson, lessons
 
 
-def lesson(number: str, minutes: int, *needs: str) -> guide.Lesson:
-    return guide.Lesson(Path(f"{number}-x.ipynb"), f"{number} · X", minutes, needs)
+def lesson(number: str, minutes: int, *needs: str) -> Lesson:
+    return Lesson(Path(f"{number}-x.ipynb"), f"{number} · X", minutes, needs)
 
 
 def test_the_committed_guide_is_up_to_date() -> None:
@@ -18,7 +19,7 @@ def test_the_committed_guide_is_up_to_date() -> None:
 
 
 def test_every_lesson_states_its_minutes() -> None:
-    assert all(lesson.minutes > 0 for lesson in guide.lessons().values())
+    assert all(lesson.minutes > 0 for lesson in lessons().values())
 
 
 def test_a_schedule_adds_minutes_and_breaks_and_lists_the_rest() -> None:
@@ -42,7 +43,7 @@ def test_a_schedule_refuses_a_lesson_before_its_prerequisites() -> None:
 def test_the_plans_start_with_lesson_00_and_teach_each_lesson_once(name: str) -> None:
     taught = [number for session in guide.PLANS[name].sessions for number in session]
     assert taught[0] == "00" and len(taught) == len(set(taught))
-    assert set(taught) <= set(guide.lessons())
+    assert set(taught) <= set(lessons())
 
 
 def test_only_marked_blocks_are_rewritten() -> None:
