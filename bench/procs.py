@@ -12,11 +12,11 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 import psutil
-from psutil import Process as Proc
 
+Proc: TypeAlias = psutil.Process
 T = TypeVar("T")
 MB = 1024 * 1024
 MARKER = "COURSE_BENCH_STUDENT"  # bench/students.py: which student a process belongs to
@@ -32,8 +32,9 @@ def _ask(question: Callable[[], T], otherwise: T) -> T:
 
 
 def alive(proc: Proc) -> bool:
-    """True if the very process *proc* still runs (not a new one that reuses its pid)."""
-    return proc.is_running() and _ask(proc.status, psutil.STATUS_ZOMBIE) != psutil.STATUS_ZOMBIE
+    """True if the very process *proc* still runs: not a zombie, not a new one with its pid."""
+    zombie = psutil.STATUS_ZOMBIE
+    return bool(proc.is_running()) and _ask(proc.status, zombie) != zombie
 
 
 def _living(procs: Iterable[Proc]) -> list[Proc]:
@@ -75,13 +76,20 @@ def command(proc: Proc) -> str:
 
 def environ_value(proc: Proc, key: str) -> str | None:
     """The value of *key* in *proc*'s environment, or None."""
-    return _ask(proc.environ, {}).get(key)
+    environ: dict[str, str] = _ask(proc.environ, {})
+    return environ.get(key)
 
 
 def has_marker(proc: Proc, marker: str) -> bool:
     """True if *proc*'s environment holds *marker* (a ``NAME=value`` string)."""
     key, _, value = marker.partition("=")
     return environ_value(proc, key) == value
+
+
+def listening(proc: Proc) -> list[int]:
+    """The TCP ports *proc* listens on."""
+    connections: list[Any] = _ask(functools.partial(proc.net_connections, kind="tcp"), [])
+    return [c.laddr.port for c in connections if c.status == psutil.CONN_LISTEN]
 
 
 def kind(proc: Proc) -> str:
@@ -138,10 +146,7 @@ class Sampler(threading.Thread):
             memory[student] = memory.get(student, 0) + pss_mb(proc)
             rss += rss_mb(proc)
             what = next((k for k in KINDS if k in command(proc)), "other")
-            for conn in _ask(functools.partial(proc.net_connections, kind="tcp"), []):
-                if conn.status != psutil.CONN_LISTEN:
-                    continue
-                port = conn.laddr.port
+            for port in listening(proc):
                 holders.setdefault(port, set()).add(student)
                 held = self.ports.setdefault(student, {})  # a kernel binds daphne's socket,
                 if held.get(port, "ipykernel") == "ipykernel":  # then hands it on

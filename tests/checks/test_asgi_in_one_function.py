@@ -1,7 +1,6 @@
-"""Lesson 01's checks, both ways: the model answers get full marks, wrong ones get told why.
+"""Lesson 01's checks on wrong answers: each one fails, and is told why.
 
-The model answers come from the solutions notebook itself and the stubs from the same
-cells as release turns them into exercises, so this file follows the notebook.
+The solution's full marks and the released stub's zero are tested in test_both_ways.py.
 """
 
 import asyncio
@@ -9,17 +8,14 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from course.checks.asgi_in_one_function import by_hand
 from course.checks import grade
+from course.checks.asgi_in_one_function import by_hand
 from tests.checks.helpers import (
     SOLUTIONS_DIR,
-    assert_full_marks,
-    assert_not_written_yet,
     message_of,
     messages,
     solution_namespace,
     status_of,
-    stub_namespace,
 )
 
 NOTEBOOK = SOLUTIONS_DIR / "01-asgi-in-one-function.ipynb"
@@ -30,33 +26,7 @@ def model(name: str) -> dict:
     return solution_namespace(NOTEBOOK, name)
 
 
-def stub(name: str) -> dict:
-    return stub_namespace(NOTEBOOK, name)
-
-
-# ---- the model answers and the stubs -------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("exercise", "name"), [("greeting-app", "greeting_app"), ("call-by-hand", "call_app")]
-)
-def test_the_model_answer_gets_full_marks(exercise, name):
-    report = grade(exercise, model(name), timeout=TIMEOUT)
-
-    assert_full_marks(report, 4)
-
-
-@pytest.mark.parametrize(
-    ("exercise", "name"), [("greeting-app", "greeting_app"), ("call-by-hand", "call_app")]
-)
-def test_the_released_stub_gets_nothing_and_is_not_written_yet(exercise, name):
-    namespace = stub(name)
-    with pytest.raises(NotImplementedError):  # the stub really is a stub
-        asyncio.run(namespace[name](*[None] * (3 if name == "greeting_app" else 2)))
-
-    report = grade(exercise, namespace, timeout=TIMEOUT)
-
-    assert_not_written_yet(report)
+# ---- the model answer ----------------------------------------------------------------------
 
 
 def test_the_model_call_app_calls_the_model_greeting_app():

@@ -1,7 +1,8 @@
-"""Lesson 06's checks, both ways: the model RoomConsumer gets full marks, wrong ones are told why.
+"""Lesson 06's checks on wrong RoomConsumers: each one fails, and is told why.
 
-The model answer and the stub come from the solutions notebook itself; each wrong answer
-is the model with one realistic mistake, so it fails for exactly that mistake.
+Each wrong answer is the model (from the solutions notebook) with one realistic mistake, so
+it fails for exactly that mistake. The solution's full marks and the released stub's zero
+are tested in test_both_ways.py.
 """
 
 import asyncio
@@ -11,16 +12,13 @@ import pytest
 from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import channel_layers, get_channel_layer
 
-from course.checks.channel_layers_and_groups import room_consumer
 from course.checks import grade
+from course.checks.channel_layers_and_groups import room_consumer
 from tests.checks.helpers import (
     SOLUTIONS_DIR,
-    assert_full_marks,
-    assert_not_written_yet,
     failing,
     messages,
     solution_namespace,
-    stub_namespace,
 )
 
 NOTEBOOK = SOLUTIONS_DIR / "06-channel-layers-and-groups.ipynb"
@@ -38,23 +36,7 @@ def graded(consumer):
     return grade(EXERCISE, {"RoomConsumer": consumer})
 
 
-# ---- the model answer and the stub ---------------------------------------------------------
-
-
-def test_the_model_answer_gets_full_marks_quickly():
-    report = graded(Model)
-
-    assert_full_marks(report, 5, checks=CHECKS)
-
-
-def test_the_released_stub_gets_nothing_and_is_not_written_yet():
-    stub = stub_namespace(NOTEBOOK, "RoomConsumer")["RoomConsumer"]
-    with pytest.raises(NotImplementedError):  # the stub really is a stub
-        asyncio.run(stub().connect())
-
-    report = graded(stub)
-
-    assert_not_written_yet(report, "Hint: the room is")
+# ---- the model answer ----------------------------------------------------------------------
 
 
 def test_a_check_puts_the_kernels_layer_back_and_ignores_its_event_loop():

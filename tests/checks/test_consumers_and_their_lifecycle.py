@@ -1,7 +1,6 @@
-"""Lesson 04's checks, both ways: the model consumer gets full marks, wrong ones get told why.
+"""Lesson 04's checks on wrong consumers: each one fails, and is told why.
 
-The model answer comes from the solutions notebook itself and the stub from the same cell
-as release turns it into an exercise, so this file follows the notebook.
+The solution's full marks and the released stub's zero are tested in test_both_ways.py.
 """
 
 import json
@@ -9,20 +8,14 @@ import json
 import pytest
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, JsonWebsocketConsumer
 
-from course.checks.consumers_and_their_lifecycle import commands
 from course.checks import grade
+from course.checks.consumers_and_their_lifecycle import commands
 from tests.checks.helpers import (
-    SOLUTIONS_DIR,
-    assert_full_marks,
-    assert_not_written_yet,
     message_of,
     messages,
-    solution_namespace,
     status_of,
-    stub_namespace,
 )
 
-NOTEBOOK = SOLUTIONS_DIR / "04-consumers-and-their-lifecycle.ipynb"
 TIMEOUT = 2.0
 CHECKS = [check.name for check in commands]
 
@@ -33,21 +26,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def graded(consumer):
     return grade("json-commands", {"CommandConsumer": consumer}, timeout=TIMEOUT)
-
-
-# ---- the model answer and the stub ---------------------------------------------------------
-
-
-def test_the_model_answer_gets_full_marks():
-    report = graded(solution_namespace(NOTEBOOK, "CommandConsumer")["CommandConsumer"])
-
-    assert_full_marks(report, 7, checks=CHECKS)
-
-
-def test_the_released_stub_gets_nothing_and_is_not_written_yet():
-    report = graded(stub_namespace(NOTEBOOK, "CommandConsumer")["CommandConsumer"])
-
-    assert_not_written_yet(report)
 
 
 # ---- wrong answers: one mistake each, on top of a right answer -----------------------------

@@ -1,8 +1,8 @@
-"""Lesson 07's checks, both ways: the model answer gets full marks, wrong ones get told why.
+"""Lesson 07's checks on wrong answers: each one fails, and is told why.
 
-The model answer comes from the solutions notebook itself and the stub from the same cell
-as release turns it into an exercise. Each wrong answer below is the model with one
-mistake, the kind a student makes. The checks run on pytest-django's test database.
+Each wrong answer below is the model (from the solutions notebook) with one mistake, the
+kind a student makes. The checks run on pytest-django's test database. The solution's full
+marks and the released stub's zero are tested in test_both_ways.py.
 """
 
 import pytest
@@ -12,14 +12,11 @@ from chat.models import Message
 from course.checks import grade
 from tests.checks.helpers import (
     SOLUTIONS_DIR,
-    assert_full_marks,
-    assert_not_written_yet,
     failing,
     message_of,
     messages,
     solution_namespace,
     status_of,
-    stub_namespace,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the checks use the DB from threads
@@ -39,23 +36,7 @@ def graded(consumer):
     return grade(EXERCISE, {"HistoryConsumer": consumer})
 
 
-# ---- the model answer and the stub ---------------------------------------------------------
-
-
-def test_the_model_answer_gets_full_marks_and_leaves_no_rows():
-    report = graded(MODEL)
-
-    assert_full_marks(report, 4)
-    assert repr(report.score) == "4/4 points"
-    assert Message.objects.count() == 0  # every check deleted what it wrote
-
-
-def test_the_released_stub_gets_nothing_and_is_not_written_yet():
-    report = graded(stub_namespace(NOTEBOOK, "HistoryConsumer")["HistoryConsumer"])
-
-    # The hint of connect, the first thing a check runs.
-    assert_not_written_yet(report, "async for")
-    assert Message.objects.count() == 0
+# ---- the model answer ----------------------------------------------------------------------
 
 
 async def test_the_model_answer_replays_and_relays_in_the_kernels_own_loop():

@@ -1,48 +1,21 @@
-"""Lesson 02's checks, both ways: the model answers get full marks, wrong ones get told why.
+"""Lesson 02's checks on wrong answers: each one fails, and is told why.
 
-The model answers come from the solutions notebook itself, and the stubs from the same
-cells as release turns them into exercises, so this file follows the notebook.
+The solution's full marks and the released stub's zero are tested in test_both_ways.py.
 """
 
-import asyncio
 from urllib.parse import parse_qs
 
 import pytest
 
-from course.checks.http_scope_and_events import STILL_WAITING
 from course.checks import grade
+from course.checks.http_scope_and_events import STILL_WAITING
 from tests.checks.helpers import (
-    SOLUTIONS_DIR,
-    assert_full_marks,
-    assert_not_written_yet,
     message_of,
     messages,
-    solution_namespace,
     status_of,
-    stub_namespace,
 )
 
-NOTEBOOK = SOLUTIONS_DIR / "02-http-scope-and-events.ipynb"
 TIMEOUT = 2.0
-ANSWERS = [("body-echo", "echo_app"), ("streaming-response", "stream_app")]
-
-
-@pytest.mark.parametrize(("exercise", "name"), ANSWERS)
-def test_the_model_answer_gets_full_marks(exercise, name):
-    report = grade(exercise, solution_namespace(NOTEBOOK, name), timeout=TIMEOUT)
-
-    assert_full_marks(report, 4)
-
-
-@pytest.mark.parametrize(("exercise", "name"), ANSWERS)
-def test_the_released_stub_gets_nothing_and_is_not_written_yet(exercise, name):
-    namespace = stub_namespace(NOTEBOOK, name)
-    with pytest.raises(NotImplementedError):  # the stub really is a stub
-        asyncio.run(namespace[name](None, None, None))
-
-    report = grade(exercise, namespace, timeout=TIMEOUT)
-
-    assert_not_written_yet(report)
 
 
 # ---- body-echo: wrong answers --------------------------------------------------------------

@@ -1,30 +1,23 @@
-"""Lesson 03's checks, both ways: the model answer gets full marks, wrong ones get told why.
+"""Lesson 03's checks on wrong answers: each one fails, and is told why.
 
-The model answer comes from the solutions notebook itself and the stub from the same cell
-as release turns it into an exercise, so this file follows the notebook. The strict server
-the checks talk through (course/checks/_support/websocket.py) is tested at the end.
+The solution's full marks and the released stub's zero are tested in test_both_ways.py.
+The strict server the checks talk through (course/checks/_support/websocket.py) is tested
+at the end.
 """
 
-import asyncio
 import contextlib
 import time
 
 import pytest
 
 from course.checking.model import Fail
-from course.checks._support.websocket import converse
 from course.checks import grade
+from course.checks._support.websocket import converse
 from tests.checks.helpers import (
-    SOLUTIONS_DIR,
-    assert_full_marks,
-    assert_not_written_yet,
     message_of,
     messages,
-    solution_namespace,
-    stub_namespace,
 )
 
-NOTEBOOK = SOLUTIONS_DIR / "03-websocket-scope-and-events.ipynb"
 TIMEOUT = 2.0  # the runner's default: what a student's check() gets
 CHECKS = [
     "accepts_shout",
@@ -33,29 +26,6 @@ CHECKS = [
     "echoes_bytes",
     "returns_on_disconnect",
 ]
-
-
-def model():
-    return solution_namespace(NOTEBOOK, "upper_echo")["upper_echo"]
-
-
-# ---- the model answer and the stub ---------------------------------------------------------
-
-
-def test_the_model_answer_gets_full_marks():
-    report = grade("upper-echo", {"upper_echo": model()}, timeout=TIMEOUT)
-
-    assert_full_marks(report, 5, checks=CHECKS)
-
-
-def test_the_released_stub_gets_nothing_and_is_not_written_yet():
-    upper_echo = stub_namespace(NOTEBOOK, "upper_echo")["upper_echo"]
-    with pytest.raises(NotImplementedError):  # the stub really is a stub
-        asyncio.run(upper_echo(None, None, None))
-
-    report = grade("upper-echo", {"upper_echo": upper_echo}, timeout=TIMEOUT)
-
-    assert_not_written_yet(report)
 
 
 # ---- wrong answers -------------------------------------------------------------------------
