@@ -43,10 +43,11 @@ class Report:
 
     def _repr_html_(self) -> str:
         rows = "".join(
-            f"<tr><td>{'✅' if r.ok else '❌'}</td><td>{html.escape(r.name)}</td>"
+            f"<tr><td style='color:{'#2e7d32' if r.ok else '#c62828'}'>{'✓' if r.ok else '✗'}</td>"
+            f"<td>{html.escape(r.name)}</td>"
             f"<td style='text-align:left'>{html.escape(r.detail)}"
             + (f"<br><b>What to do:</b> {html.escape(r.fix)}" if not r.ok else "")
-            + f"</td><td>{r.seconds:.2f} s</td></tr>"
+            + f"</td><td style='white-space:nowrap'>{r.seconds:.2f}\u00a0s</td></tr>"
             for r in self
         )
         return f"<table><tr><th></th><th>check</th><th>result</th><th>time</th></tr>{rows}</table>"
