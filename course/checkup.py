@@ -200,7 +200,7 @@ async def _redis() -> str:
         pong = await client.ping()
     finally:
         await client.aclose()
-    return f"redis-server on port {server.port} answered PING → {pong}"
+    return f"redis-server at {server.address} answered PING → {pong}"
 
 
 async def _proxy_link() -> str:

@@ -8,9 +8,9 @@ import sys
 import textwrap
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from course._paths import REPO_ROOT
@@ -21,10 +21,9 @@ ECHO_APP = "tests.course.echo_app:application"
 def alive(pid: int) -> bool:
     """True while *pid* runs (a zombie waiting for its reaper counts as gone)."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError):
+        return psutil.Process(pid).status() not in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD)
+    except psutil.NoSuchProcess:
         return False
-    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
 def wait_gone(pid: int, timeout: float = 5.0) -> bool:

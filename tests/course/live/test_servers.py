@@ -2,6 +2,8 @@
 
 import os
 import signal
+import socket
+import subprocess
 import threading
 import time
 
@@ -249,3 +251,19 @@ async def test_a_trace_read_right_after_a_websocket_closed_shows_its_disconnect(
         started = time.monotonic()
         assert not server.trace(settle=2).last.messages("websocket.disconnect")
         assert time.monotonic() - started < 1, "trace() waited for an open WebSocket"
+
+
+def test_clients_of_lists_the_connections_a_server_still_holds_open():
+    # What trace() asks while it waits for a websocket.disconnect: is the client's TCP end gone?
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        accepted, _ = listener.accept()
+        assert servers._clients_of(os.getpid(), port) == {client.getsockname()[1]}
+        client.close()  # the server's end waits in CLOSE_WAIT: no longer established
+        assert servers._clients_of(os.getpid(), port) == set()
+        accepted.close()
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    assert servers._clients_of(gone.pid, port) is None  # cannot tell
+    assert servers._clients_of(None, port) is None

@@ -1,0 +1,70 @@
+"""bench/procs.py: processes through psutil, read from real child processes."""
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import psutil
+import pytest
+
+from bench import procs
+
+# A student's process: listens on a port the OS picks, prints it, waits.
+LISTENER = """
+import socket, time
+server = socket.create_server(("127.0.0.1", 0))
+print(server.getsockname()[1], flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.fixture
+def child() -> Iterator[tuple[int, int]]:
+    """A child with ``COURSE_BENCH_STUDENT=ada`` in its environment: its pid and port."""
+    env = {**os.environ, procs.MARKER: "ada"}
+    command = [sys.executable, "-c", LISTENER]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, env=env, text=True) as proc:
+        assert proc.stdout is not None
+        port = int(proc.stdout.readline())
+        yield proc.pid, port
+        proc.kill()
+
+
+def test_a_child_is_found_below_us_with_its_marker_memory_and_port(
+    child: tuple[int, int],
+) -> None:
+    pid, port = child
+    found = {proc.pid: proc for proc in procs.descendants(os.getpid())}
+    proc = found[pid]
+    assert procs.has_marker(proc, f"{procs.MARKER}=ada")
+    assert not procs.has_marker(proc, f"{procs.MARKER}=bob")
+    assert procs.environ_value(proc, procs.MARKER) == "ada"
+    assert procs.rss_mb(proc) > 1 and 0 < procs.pss_mb(proc) <= procs.rss_mb(proc)
+    assert procs.listening(proc) == [port]
+    assert procs.command(proc).startswith(f"{sys.executable} -c")
+    assert procs.kind(proc) == procs.name(proc) != ""
+
+
+def test_the_sampler_counts_a_student_s_memory_and_ports(child: tuple[int, int]) -> None:
+    _, port = child
+    sampler = procs.Sampler()
+    sampler.sample()
+    assert sampler.ports["ada"] == {port: "other"}
+    assert sampler.peak_mb_by["ada"] > 0 and sampler.peak_rss_mb > 0
+    assert sampler.clashes == []
+
+
+def test_a_process_that_ended_is_neither_alive_nor_read() -> None:
+    with subprocess.Popen(["sleep", "60"]) as sleeper:
+        proc = procs.info(sleeper.pid)
+        assert proc is not None and procs.alive(proc)
+        sleeper.kill()
+        deadline = time.monotonic() + 5
+        while proc.status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not procs.alive(proc), "a zombie (dead, not yet reaped) counts as alive"
+        assert procs.info(sleeper.pid) is None
+    assert procs.rss_mb(proc) == 0 and procs.command(proc) == ""
+    assert proc not in procs.descendants(os.getpid())
