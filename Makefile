@@ -80,7 +80,7 @@ exercises: generate  ## the same as make generate (exercises/ is never edited by
 
 bench: setup  ## measure lessons, the whole course, check(), grading, memory, a fresh install (bench/RESULTS.md)
 	$(PY) -m bench.lessons $(if $(QUICK),--runs 1)
-	$(PY) -m bench.course
+	$(PY) -m bench.whole_course
 	$(PY) -m bench.grading
 	$(PY) -m bench.memory
 	$(if $(QUICK),,$(PY) -m bench.install)

@@ -24,21 +24,12 @@ from typing import Any
 import nbformat
 
 from bench import results
-from course._paths import REPO_ROOT
+from course import lessons as catalogue
 from course.authoring import nbrun
 
 SLOWEST = 5  # cells listed per lesson, so a high ratio comes with where its time goes
 # Calls in a lesson's cells that start a process (lesson 11's pytest() runs pytest in one).
 STARTS = re.compile(r"(?<!def )\b(?:serve|serve_uvicorn|start_redis|start_worker|pytest)\(")
-
-
-def lessons() -> list[Path]:
-    return sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
-
-
-def notebooks() -> list[Path]:
-    """Every lesson, then every solutions notebook."""
-    return lessons() + sorted((REPO_ROOT / "solutions").glob("*.ipynb"))
 
 
 def floor_notebook(lesson: Path, folder: Path) -> Path:
@@ -101,7 +92,7 @@ def server_start_seconds(times: int = 5) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     args = results.arguments(__doc__ or "", 3, argv)
-    chosen = results.chosen(lessons(), args.names)
+    chosen = results.chosen(catalogue.paths(), args.names)
     figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as scratch:
         for lesson in chosen:

@@ -20,7 +20,7 @@ import threading
 from pathlib import Path
 
 from bench import procs, results
-from bench.lessons import lessons
+from course import lessons as catalogue
 from course.authoring import nbrun
 
 INTERVAL = 0.05
@@ -72,7 +72,7 @@ def measure(path: Path) -> Sampler:
 def main() -> int:
     by_lesson: dict[str, dict[str, float]] = {}
     heaviest: tuple[float, str, list[tuple[str, float]]] = (0.0, "", [])
-    for path in lessons():
+    for path in catalogue.paths():
         got = measure(path)
         by_lesson[path.stem] = {
             "rss_mb": round(got.rss, 1),

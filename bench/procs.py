@@ -10,6 +10,7 @@ PSS is Linux's; elsewhere it reads 0.
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any, TypeAlias, TypeVar
@@ -72,6 +73,15 @@ def name(proc: Proc) -> str:
 
 def command(proc: Proc) -> str:
     return " ".join(_ask(proc.cmdline, []))
+
+
+def shown(proc: Proc, width: int = 120) -> str:
+    """The command line as a committed report may hold it: the program by name, not by the
+    path of one machine's virtualenv (``python -m daphne ...``, ``redis-server ...``)."""
+    argv: list[str] = _ask(proc.cmdline, [])
+    if not argv:
+        return name(proc)
+    return " ".join([os.path.basename(argv[0]), *argv[1:]])[:width]
 
 
 def environ_value(proc: Proc, key: str) -> str | None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import procs, results
-from bench.lessons import notebooks
+from course import lessons as catalogue
 from course.authoring import nbrun
 
 MARKER = "COURSE_SOAK_RUN"
@@ -134,13 +134,13 @@ def kill_mid_run(path: Path) -> dict[str, Any]:
     if kernel is None or first_child is None:
         run.join()
         return {"killed": False, "leftover": 0, "note": "ended before a child started"}
-    at_kill = [procs.command(p)[:120] for p in run.watch()]
+    at_kill = [procs.shown(p) for p in run.watch()]
     started = time.perf_counter()
     os.kill(kernel.pid, signal.SIGKILL)
     left = wait_for_leftovers(run.marker, run.seen)
     gone_after = time.perf_counter() - started
     run.join(30)
-    left_commands = [procs.command(p)[:120] or procs.name(p) for p in left]
+    left_commands = [procs.shown(p) for p in left]
     for proc in left:  # clean up after a failure, so one leak does not skew the next notebook
         proc.kill()
     return {
@@ -154,7 +154,7 @@ def kill_mid_run(path: Path) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = results.arguments(__doc__ or "", 10, argv)
-    chosen = results.chosen(notebooks(), args.names)
+    chosen = results.chosen(catalogue.notebooks(), args.names)
     started = time.perf_counter()
     soaked = {}
     for path in chosen:

@@ -29,6 +29,7 @@ from typing import Any
 
 from bench import results
 from bench.procs import MARKER, Sampler
+from course import lessons as catalogue
 from course._paths import REPO_ROOT
 from course.authoring import nbrun
 from course.live.redis_server import start_redis
@@ -39,11 +40,10 @@ CELL_TIMEOUT = 180  # seconds a cell may take with the machine shared N ways
 def course_order(only: list[str]) -> list[Path]:
     """Every lesson, each followed by its solutions notebook, as a student goes."""
     order = []
-    for lesson in sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
-        if only and lesson.name[:2] not in only:
+    for number, lesson in catalogue.lessons().items():
+        if only and number not in only:
             continue
-        solution = REPO_ROOT / "solutions" / lesson.name
-        order += [lesson, *([solution] if solution.exists() else [])]
+        order += [lesson.path, *([lesson.solution] if lesson.solution else [])]
     return order
 
 

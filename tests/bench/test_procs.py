@@ -44,6 +44,9 @@ def test_a_child_is_found_below_us_with_its_marker_memory_and_port(
     assert procs.rss_mb(proc) > 1 and 0 < procs.pss_mb(proc) <= procs.rss_mb(proc)
     assert procs.listening(proc) == [port]
     assert procs.command(proc).startswith(f"{sys.executable} -c")
+    # What a committed report holds: the program's name, no path of this machine.
+    assert procs.shown(proc).startswith(f"{os.path.basename(sys.executable)} -c")
+    assert "/" not in procs.shown(proc).split()[0]
     assert procs.kind(proc) == procs.name(proc) != ""
 
 

@@ -1,6 +1,6 @@
 """The whole course at once: every lesson and every solutions notebook, two at a time.
 
-    python -m bench.course                    (part of `make bench`)
+    python -m bench.whole_course                    (part of `make bench`)
 
 Each notebook in a fresh kernel, as `make test` runs them (two workers, like its
 ``pytest -n 2``). Writes ``course_seconds`` (wall clock for all of them) and
@@ -14,7 +14,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench import lessons, results
+from bench import results
+from course import lessons as catalogue
 from course.authoring import nbrun
 
 WORKERS = 2
@@ -25,7 +26,7 @@ def notebooks() -> list[Path]:
     workers finish together rather than one waiting on a long lesson at the end."""
     known = results.load().get("lessons", {})
     return sorted(
-        lessons.notebooks(),
+        catalogue.notebooks(),
         key=lambda p: -known.get(p.stem, {}).get("seconds", 0) * (p.parent.name == "notebooks"),
     )
 
