@@ -3,9 +3,11 @@
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from importlib import metadata
 
+from course import interrupt
 from course._paths import DEMO_DIR
 
 SETTINGS_MODULE = "config.settings"
@@ -29,13 +31,15 @@ def setup(*, migrate: bool = True, quiet: bool = False) -> None:
     if migrate:
         _in_thread(_migrate)
     _load_explainer()
+    interrupt.install()  # Interrupt stops a cell that awaits forever (course/interrupt.py)
     if not quiet:
         print(describe())
 
 
 def _load_explainer() -> None:
     """Inside IPython, explain the classic Channels errors below their traceback
-    (course/explain/extension.py). Loading it again does nothing; outside IPython, nothing happens."""
+    (course/explain/extension.py). Loading it again does nothing; outside IPython, nothing
+    happens."""
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
     if shell is not None:
@@ -52,17 +56,52 @@ def describe() -> str:
 
 
 def _migrate() -> None:
-    """Apply any unapplied migrations to the demo database (silently)."""
+    """Apply any unapplied migrations to the demo database (silently). Several setups at once
+    (five kernels on a fresh clone) take turns: the plan is read again under the lock."""
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    try:
+    def unapplied() -> bool:
         executor = MigrationExecutor(connection)
-        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-            call_command("migrate", verbosity=0, interactive=False)
+        return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+    try:
+        if unapplied():
+            with _lock_beside(connection.settings_dict["NAME"]):
+                if unapplied():
+                    call_command("migrate", verbosity=0, interactive=False)
     finally:
         connection.close()
+
+
+@contextmanager
+def _lock_beside(database: object) -> Iterator[None]:
+    """Hold an exclusive flock on ``<database>.lock``, removed when done. A waiter that wakes
+    on a removed file locks the new one instead. No lock for an in-memory database or where
+    there is no fcntl (Windows)."""
+    name = str(database)
+    if sys.platform == "win32" or name == ":memory:" or name.startswith("file:"):
+        yield
+        return
+    import fcntl
+
+    path = name + ".lock"
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.path.samestat(os.stat(path), os.fstat(fd)):
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # the holder before us removed it: lock the file there now
+    try:
+        yield
+    finally:
+        with suppress(FileNotFoundError):
+            os.unlink(path)  # before unlocking, so whoever waits on it sees it gone
+        os.close(fd)
 
 
 def _in_thread(func: Callable[[], None]) -> None:

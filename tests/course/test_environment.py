@@ -1,6 +1,7 @@
 """course.setup(): Django configured for the demo, safe to re-run, sync ORM still refused."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -74,3 +75,44 @@ def test_setup_uses_redis_when_redis_url_is_set(tmp_path: Path) -> None:
     result = run_fresh(env_code, tmp_path / "db.sqlite3")
     assert result.returncode == 0, result.stderr
     assert "channel layer: RedisChannelLayer" in result.stdout
+
+
+@pytest.mark.slow
+def test_five_setups_at_once_on_a_new_database_all_succeed(tmp_path: Path) -> None:
+    # Five kernels opened at once on a fresh clone: each would create the same tables.
+    db, go = tmp_path / "db.sqlite3", tmp_path / "go"
+    code = f"""
+        import pathlib, time, course, django.db.migrations.executor
+        print("ready", flush=True)
+        while not pathlib.Path({str(go)!r}).exists():
+            time.sleep(0.002)
+        course.setup(quiet=True)
+        """
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["DEMO_DB"] = str(db)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(code)],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(5)
+    ]
+    try:
+        for proc in procs:  # all imported, none set up yet: then all at once
+            assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+        go.touch()
+        results = [proc.communicate(timeout=60) for proc in procs]
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+    failed = [err for proc, (_, err) in zip(procs, results, strict=True) if proc.returncode]
+    assert not failed, f"{len(failed)} of 5 setups failed:\n{failed[0]}"
+    with sqlite3.connect(db) as conn:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    assert {"chat_message", "django_migrations", "auth_user"} <= tables
+    assert not list(tmp_path.glob("*.lock")), "the lock file stayed behind"
