@@ -33,7 +33,7 @@ endif
 FORCE:
 
 # What a student needs: the course's pins (no test tools).
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml lab/overrides.json
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "This course needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) -V 2>&1)." \
 	         "Run: make lab PYTHON=python3.12"; exit 1; }
@@ -42,6 +42,9 @@ $(STAMP): pyproject.toml
 	@# .../tests: some 15 MB nothing here imports; django/test is Django's test client, kept).
 	@# Compiled now, so imports stay fast where PYTHONDONTWRITEBYTECODE is set (Docker images).
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -e .
+	@# JupyterLab's defaults for the course (no news pop-up): lab/overrides.json.
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	@cp lab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@$(PY) -m compileall -qq -j 0 -x '/(tests|(?<!django/)test)/' $(VENV)/lib || true
 	@rm -f $(DEV_STAMP)
 	@touch $@

@@ -31,6 +31,14 @@ def test_make_lab_serves_lesson_00(lab: str) -> None:
     assert "python3" in specs["kernelspecs"]
 
 
+def test_the_course_turns_jupyterlab_news_off(lab: str) -> None:
+    # lab/overrides.json, installed by `make setup`, changes the default every user starts from.
+    plugin = "@jupyterlab/apputils-extension:notification"
+    found = httpx.get(f"{lab}/lab/api/settings/{plugin}", params={"token": TOKEN}).json()
+    assert found["schema"]["properties"]["fetchNews"]["default"] == "false"
+    assert found["schema"]["properties"]["checkForUpdates"]["default"] is False
+
+
 async def test_demo_is_reachable_through_jupyter_server_proxy(lab: str) -> None:
     with serve(name="proxied-demo") as demo:
         url = f"{lab}/proxy/{demo.port}/api/v1/data"
