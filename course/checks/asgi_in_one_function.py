@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 from course.checking.model import Exercise, Fail, expect
-from course.checks._support.http import Response, expect_plain_text, respond
+from course.checks._support.http import (
+    Response,
+    expect_async_app,
+    expect_plain_text,
+    respond,
+)
 from course.types import Receive, Scope, Send
 
 LESSON = "01-asgi-in-one-function"
@@ -16,28 +20,11 @@ by_hand = Exercise("call-by-hand", LESSON)
 EXERCISES = [greeting, by_hand]
 
 
-def _is_async_app(obj: Any, name: str, params: str) -> None:
-    # A function, a bound method, a functools.partial, or an object with an async __call__.
-    is_async = inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(type(obj).__call__)
-    expect(
-        callable(obj), f"{name} is {obj!r}, not a function: write `async def {name}({params}):`."
-    )
-    expect(
-        is_async,
-        f"{name} is not async: write `async def {name}({params}):`, so that it can await.",
-    )
-    count = len(inspect.signature(obj).parameters)
-    wanted = len(params.split(", "))
-    expect(
-        count == wanted, f"{name} takes {count} parameters; it takes exactly {wanted}: {params}."
-    )
-
-
 # ---- greeting-app: an ASGI app by hand ------------------------------------------------------
 
 
 async def _greet(greeting_app: Any, target: str) -> Response:
-    _is_async_app(greeting_app, "greeting_app", "scope, receive, send")
+    expect_async_app(greeting_app, "greeting_app", "scope, receive, send")
     return await respond(greeting_app, target, "greeting_app")
 
 
@@ -136,7 +123,7 @@ async def _reads_twice(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 async def _run(call_app: Any, app: Any, target: str) -> tuple[int, bytes]:
-    _is_async_app(call_app, "call_app", "app, path")
+    expect_async_app(call_app, "call_app", "app, path")
     result = await call_app(app, target)
     expect(
         isinstance(result, tuple) and len(result) == 2,

@@ -1,25 +1,27 @@
 """Lesson 12's exercise: a middleware that lets a WebSocket in by ``?token=`` and rate-limits it.
 
-Each check plays the server with ``StrictServer`` (lesson 03's strict fake daphne) and a
-scope it builds by hand, in front of a recording inner app that accepts and echoes.
-Frames can be paced: a pause before a frame lets a rate limit's window pass.
+Each check plays the server with a ``StrictServer`` (lesson 03's strict fake daphne) and a
+scope it builds by hand, in front of a recording inner app that accepts and echoes
+(course/checks/_support/middleware.py). Frames can be paced: a pause before a frame lets a
+rate limit's window pass.
 """
 
 from __future__ import annotations
 
-import asyncio
-import copy
-import inspect
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from course.checking.model import Exercise, Fail, expect
-from course.checks._support.websocket import Conversation, StrictServer, websocket_scope
-from course.types import Message, Receive, Scope, Send
+from course.checks._support.middleware import Inner, PacedServer, Shape, Talked, build, talked
+from course.checks._support.websocket import Conversation, websocket_scope
 
 LESSON = "12-deploying-and-securing"
 NAME = "TokenAuthMiddleware"
+SHAPE = Shape(
+    NAME,
+    "def __init__(self, inner, tokens=TOKENS, rate=5, per=1.0)",
+    "tokens=..., rate=..., per=...",
+)
 TOKENS = {"abc": "ada", "xyz": "grace"}
 TOO_MANY = 4008
 
@@ -27,84 +29,9 @@ token_auth = Exercise("token-auth", LESSON)
 EXERCISES = [token_auth]
 
 
-@dataclass
-class Inner:
-    """The app behind the middleware: keeps its scopes and messages, accepts, echoes text."""
-
-    scopes: list[Scope] = field(default_factory=list)
-    received: list[Message] = field(default_factory=list)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self.scopes.append(scope)
-        await receive()  # websocket.connect
-        await send({"type": "websocket.accept"})
-        while True:
-            message = await receive()
-            self.received.append(message)
-            if message.get("type") != "websocket.receive":
-                return
-            await send({"type": "websocket.send", "text": f"echo: {message.get('text')}"})
-
-    @property
-    def frames(self) -> list[Any]:
-        return [m.get("text") for m in self.received if m.get("type") == "websocket.receive"]
-
-
-class PacedServer(StrictServer):
-    """A StrictServer that waits ``pauses[i]`` seconds before handing over frame ``i``."""
-
-    def __init__(self, frames: Sequence[str], pauses: Mapping[int, float]) -> None:
-        super().__init__([], frames, NAME)
-        self.pauses = dict(pauses)
-        self.handed = 0
-
-    async def receive(self) -> Message:
-        talk = self.talk
-        if self.connected and talk.accepted is not None and talk.closed is None and self.frames:
-            await asyncio.sleep(self.pauses.get(self.handed, 0))
-            self.handed += 1
-        return await super().receive()
-
-    async def send(self, message: Message) -> None:
-        if (
-            not self.connected
-            and isinstance(message, dict)
-            and message.get("type") == ("websocket.close")
-        ):
-            # A refusal sent before reading websocket.connect: daphne answers 403 all the
-            # same, and lesson 05 refuses that way, so take it as read.
-            self.connected = True
-        await super().send(message)
-
-
-@dataclass
-class Run:
-    """One connection through the middleware: the scope given (and a copy), what came of it."""
-
-    scope: Scope
-    before: Scope
-    talk: Conversation
-    inner: Inner
-
-
-def build(middleware_class: Any, inner: Inner, rate: int = 5, per: float = 1.0) -> Any:
+def _build(middleware_class: Any, inner: Inner, rate: int = 5, per: float = 1.0) -> Any:
     """``TokenAuthMiddleware(inner, tokens=TOKENS, rate=rate, per=per)``, or a clear Fail."""
-    expect(
-        callable(middleware_class),
-        f"{NAME} is {middleware_class!r}, not a class: keep `class {NAME}:` from the exercise.",
-    )
-    try:
-        middleware = middleware_class(inner, tokens=dict(TOKENS), rate=rate, per=per)
-    except TypeError as error:
-        raise Fail(
-            f"{NAME}(inner, tokens=..., rate=..., per=...) raised TypeError: {error}. Keep the "
-            "exercise's `def __init__(self, inner, tokens=TOKENS, rate=5, per=1.0)`."
-        ) from error
-    expect(
-        inspect.iscoroutinefunction(type(middleware).__call__),
-        f"{NAME}.__call__ is not async: write `async def __call__(self, scope, receive, send):`.",
-    )
-    return middleware
+    return build(SHAPE, middleware_class, inner, tokens=dict(TOKENS), rate=rate, per=per)
 
 
 async def through(
@@ -114,32 +41,13 @@ async def through(
     frames: Sequence[str] = (),
     pauses: Mapping[int, float] | None = None,
     limit: float = 1.0,
-) -> Run:
+) -> Talked:
     """Connect with ``query_string=query``, send ``frames`` (pausing as told), then leave."""
     scope = {**websocket_scope("/ws/feed/"), "query_string": query}
-    before = copy.deepcopy(scope)
-    server = PacedServer(frames, pauses or {})
-    task = asyncio.ensure_future(middleware(scope, server.receive, server.send))
-    gone = asyncio.ensure_future(server.gone.wait())
-    try:
-        await asyncio.wait([task, gone], timeout=limit, return_when=asyncio.FIRST_COMPLETED)
-        if gone.done() and not task.done():
-            await asyncio.wait([task], timeout=0.3)
-    finally:
-        gone.cancel()
-        if not task.done():
-            server.talk.stuck = True
-            task.cancel()
-            await asyncio.wait([task], timeout=0.3)
-    error = task.exception() if task.done() and not task.cancelled() else None
-    if server.violation is not None:
-        raise server.violation
-    if error is not None:
-        task.result()  # the middleware's own exception, with its traceback
-    return Run(scope, before, server.talk, inner)
+    return await talked(middleware, inner, scope, PacedServer(frames, pauses or {}, NAME), limit)
 
 
-def _let_in(result: Run) -> None:
+def _let_in(result: Talked) -> None:
     expect(
         result.inner.scopes,
         f"with ?{result.scope['query_string'].decode()} (a known token) the inner app was never "
@@ -147,11 +55,11 @@ def _let_in(result: Run) -> None:
     )
 
 
-async def run(middleware_class: Any, query: bytes, frames: Sequence[str] = (), **kw: Any) -> Run:
+async def run(middleware_class: Any, query: bytes, frames: Sequence[str] = (), **kw: Any) -> Talked:
     """One connection through a new middleware (rate and per from ``kw``)."""
     inner = Inner()
     limits = {k: kw.pop(k) for k in ("rate", "per") if k in kw}
-    return await through(build(middleware_class, inner, **limits), inner, query, frames, **kw)
+    return await through(_build(middleware_class, inner, **limits), inner, query, frames, **kw)
 
 
 def _passed_on(inner: Inner, frames: Sequence[str], rate: int) -> Fail:
@@ -162,10 +70,10 @@ def _passed_on(inner: Inner, frames: Sequence[str], rate: int) -> Fail:
     )
 
 
-async def limited(middleware_class: Any, frames: Sequence[str], rate: int, **kw: Any) -> Run:
+async def limited(middleware_class: Any, frames: Sequence[str], rate: int, **kw: Any) -> Talked:
     """Send ``frames`` with ``rate`` allowed (no pauses: frame ``rate + 1`` is one too many)."""
     inner = Inner()
-    middleware = build(middleware_class, inner, rate=rate, per=kw.pop("per", 10))
+    middleware = _build(middleware_class, inner, rate=rate, per=kw.pop("per", 10))
     extra = frames[rate] if len(frames) > rate and not kw.get("pauses") else None
     try:
         result = await through(middleware, inner, b"token=abc", frames, **kw)
@@ -281,7 +189,7 @@ async def keeps_the_extra_message(TokenAuthMiddleware: Any) -> None:
 @token_auth.check("each connection has its own limit")
 async def limit_per_connection(TokenAuthMiddleware: Any) -> None:
     inner = Inner()
-    middleware = build(TokenAuthMiddleware, inner, rate=3, per=10)
+    middleware = _build(TokenAuthMiddleware, inner, rate=3, per=10)
     for n, token in enumerate(("abc", "xyz", "abc"), start=1):
         result = await through(middleware, inner, f"token={token}".encode(), ["a", "b", "c"])
         _let_in(result)

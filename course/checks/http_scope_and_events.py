@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from course.checking.model import Exercise, Fail, expect
-from course.checks._support.http import Response, expect_plain_text, read_response
-from course.checks.asgi_in_one_function import _is_async_app
+from course.checks._support.http import (
+    Response,
+    expect_async_app,
+    expect_plain_text,
+    read_response,
+)
 from course.scopes import http_scope
 from course.tracing import Connection, call
 
@@ -24,7 +28,7 @@ STILL_WAITING = (
 
 async def _run(app: Any, name: str, scope: dict[str, Any], messages: list[dict[str, Any]]) -> Any:
     """Call ``app`` once like a server; turn the classic crashes into advice."""
-    _is_async_app(app, name, "scope, receive, send")
+    expect_async_app(app, name, "scope, receive, send")
     try:
         conn: Connection = await call(app, scope, messages, stop_after=1.0)
     except KeyError as error:

@@ -11,31 +11,78 @@ from typing import Any
 
 from course.checking.model import Exercise, Fail, expect
 from course.checks._support.http import read_response
-from course.checks._support.middleware import (
-    ALLOWED,
-    BANNED,
-    NAME,
-    Inner,
-    Run,
-    build,
-    differs,
-    run,
-    through,
-)
+from course.checks._support.middleware import Inner, Served, Shape, build, differs, served
+from course.scopes import http_scope, websocket_scope
+from course.types import Scope
 
 LESSON = "05-routing-and-middleware"
 
 request_id = Exercise("request-id", LESSON)
 EXERCISES = [request_id]
 
+NAME = "RequestIdMiddleware"
+SHAPE = Shape(NAME, "def __init__(self, inner, banned=BANNED)", "banned={...}", factory_too=True)
+BANNED = "203.0.113.7"  # addresses from the documentation ranges (RFC 5737)
+ALLOWED = "198.51.100.20"
 
-async def allowed(middleware_class: Any, kind: str) -> Run:
+
+def scope_for(kind: str, client: str) -> Scope:
+    """The scope a server builds for GET /hello (http) or a handshake to /ws/echo/ (websocket)."""
+    if kind == "http":
+        return {**http_scope("/hello"), "client": (client, 50000)}
+    return {**websocket_scope("/ws/echo/"), "client": (client, 50001)}
+
+
+def _build(middleware_class: Any, inner: Inner) -> Any:
+    """``RequestIdMiddleware(inner, banned={BANNED})``, with a clear Fail if it cannot be built."""
+    return build(SHAPE, middleware_class, inner, banned={BANNED})
+
+
+async def run(middleware_class: Any, kind: str, client: str) -> Served:
+    """One connection of *kind* ("http" or "websocket") from *client*, through a new middleware."""
+    inner = Inner()
+    return await through(_build(middleware_class, inner), inner, kind, client)
+
+
+async def through(middleware: Any, inner: Inner, kind: str, client: str) -> Served:
+    """One connection of *kind* from *client* through *middleware*, in front of *inner*."""
+    return await served(middleware, inner, scope_for(kind, client))
+
+
+def passed_on(result: Served) -> Scope:
+    """The scope the inner app got; Fail if it was never called."""
+    expect(
+        result.inner.scopes,
+        f"for {result.a} connection from an allowed client, the inner app was never called: "
+        "pass the connection on with "
+        "`await self.inner(dict(scope, request_id=...), receive, send)`.",
+    )
+    return result.inner.scopes[-1]
+
+
+def request_id_of(result: Served) -> str:
+    """The request_id the inner app got; Fail unless it is a non-empty str."""
+    expect(
+        "request_id" in passed_on(result),
+        f"the scope the inner app got for {result.a} connection has no 'request_id' key: "
+        "pass it a copy with the id added, dict(scope, request_id=...).",
+    )
+    value = passed_on(result)["request_id"]
+    expect(
+        isinstance(value, str) and value,
+        f"scope['request_id'] is {value!r} ({type(value).__name__}): make it a non-empty "
+        "str, e.g. uuid.uuid4().hex or str(uuid.uuid4()).",
+    )
+    return str(value)
+
+
+async def allowed(middleware_class: Any, kind: str) -> Served:
     """A connection from an allowed client; Fail unless the inner app got the server's scope
     with a request_id added and nothing else changed."""
     result = await run(middleware_class, kind, ALLOWED)
-    result.request_id()
+    request_id_of(result)
     changed = differs(
-        result.before, {k: v for k, v in result.passed_on.items() if k != "request_id"}
+        result.before, {k: v for k, v in passed_on(result).items() if k != "request_id"}
     )
     expect(
         not changed,
@@ -45,7 +92,7 @@ async def allowed(middleware_class: Any, kind: str) -> Run:
     return result
 
 
-async def banned(middleware_class: Any, kind: str) -> Run:
+async def banned(middleware_class: Any, kind: str) -> Served:
     """A connection from the banned client; Fail if the inner app was called for it."""
     result = await run(middleware_class, kind, BANNED)
     expect(
@@ -107,11 +154,11 @@ async def copies_the_scope(RequestIdMiddleware: Any) -> None:
 @request_id.check("gives every connection a fresh id")
 async def fresh_id_per_connection(RequestIdMiddleware: Any) -> None:
     inner = Inner()
-    middleware = build(RequestIdMiddleware, inner)
+    middleware = _build(RequestIdMiddleware, inner)
     ids = []
     for kind in ("http", "websocket") * 3:
         result = await through(middleware, inner, kind, ALLOWED)
-        ids.append(result.request_id())
+        ids.append(request_id_of(result))
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
         raise Fail(

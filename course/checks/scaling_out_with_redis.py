@@ -6,17 +6,17 @@ where that layer would connect. Building the layer opens no connection, so no Re
 ``broadcast`` is graded on a fresh InMemoryChannelLayer made inside the check (a layer's
 queues belong to the event loop that uses them, and a check runs on a loop of its own):
 the question there is where the event goes and what it looks like, which is the same on
-every layer. The last check puts the demo's own ChatConsumer behind it.
+every layer. The last check puts the demo's own ChatConsumer behind it
+(course/checks/_support/demo_chat.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import secrets
 from typing import Any
 
 from course.checking.model import Exercise, Fail, expect
+from course.checks._support.demo_chat import WAIT, chat_client
 
 LESSON = "08-scaling-out-with-redis"
 
@@ -29,7 +29,6 @@ SERVERS = [
     ("redis://:s3cret@127.0.0.1:6390/0", "course-check"),
     ("redis://:0ther@10.0.0.7:7001/2", "chat-prod"),
 ]
-WAIT = 0.5  # seconds for one event or frame
 GOOD_SETTING = (
     "{'default': {'BACKEND': 'channels_redis.core.RedisChannelLayer', "
     "'CONFIG': {'hosts': [redis_url], 'prefix': prefix}}}"
@@ -206,59 +205,13 @@ async def reaches_the_group(broadcast: Any) -> None:
     expect(not again[2], f"the room 'kitchen' got {again[2]!r} too: send to one room only.")
 
 
-def _scope(room: str) -> dict[str, Any]:
-    """The scope the demo's URLRouter gives ChatConsumer for ws/chat/<room>/."""
-    return {
-        "type": "websocket",
-        "asgi": {"version": "3.0"},
-        "path": f"/ws/chat/{room}/",
-        "headers": [],
-        "query_string": b"",
-        "subprotocols": [],
-        "url_route": {"args": (), "kwargs": {"room_name": room}},
-    }
-
-
-async def _frame(client: Any, after: str) -> dict[str, Any]:
-    try:
-        message = await client.receive_output(WAIT)
-    except TimeoutError:
-        raise Fail(f"the ChatConsumer's client got no frame {after} within {WAIT} s.") from None
-    except Exception as error:  # the consumer crashed: receive_output raises its error
-        raise Fail(f"the ChatConsumer crashed {after}: {error!r}.") from None
-    if message.get("type") != "websocket.send":
-        raise Fail(f"the ChatConsumer sent {message!r} {after}, not a frame.")
-    frame: dict[str, Any] = json.loads(message["text"])
-    return frame
-
-
 @cross_process_broadcast.check("the demo's ChatConsumer relays it to its WebSocket client")
 async def chat_consumer_relays_it(broadcast: Any) -> None:
-    from asgiref.testing import ApplicationCommunicator
-    from channels.layers import InMemoryChannelLayer, channel_layers
-
-    from chat.consumers import ChatConsumer
-
-    room, alias = f"check-{secrets.token_hex(4)}", f"course-check-{secrets.token_hex(4)}"
-    layer = channel_layers.backends[alias] = InMemoryChannelLayer()
-    consumer: Any = type("CheckedChat", (ChatConsumer,), {"channel_layer_alias": alias})
-    client: Any = ApplicationCommunicator(consumer.as_asgi(), _scope(room))  # type: ignore[no-untyped-call]
-    try:
-        await client.send_input({"type": "websocket.connect"})
-        accepted = await client.receive_output(WAIT)
-        expect(accepted["type"] == "websocket.accept", f"ChatConsumer answered {accepted!r}.")
-        await _frame(client, "after connecting (its history)")
-        await _frame(client, "after connecting (its own join)")
-        await _broadcast(broadcast, layer, room, "hello from another process")
-        frame = await _frame(client, f"after broadcast(layer, {room!r}, ...)")
+    async with chat_client() as chat:
+        await _broadcast(broadcast, chat.layer, chat.room, "hello from another process")
+        frame = await chat.frame(f"after broadcast(layer, {chat.room!r}, ...)")
         expect(
             frame.get("type") == "message" and frame.get("text") == "hello from another process",
             f"the client got {frame!r}; a chat.message event arrives as a 'message' frame "
             "carrying the event's 'text'.",
         )
-    finally:
-        channel_layers.backends.pop(alias, None)
-        future = client.future
-        if not future.done():
-            future.cancel()
-        await asyncio.gather(future, return_exceptions=True)

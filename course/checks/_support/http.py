@@ -6,6 +6,7 @@ enforces (or quietly works around) becomes a message that says which rule was br
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,6 +105,24 @@ def read_response(sent: list[dict[str, Any]], request: str, name: str) -> Respon
         "Leave more_body out (it defaults to False) on the last body.",
     )
     return Response(status, headers, body)
+
+
+def expect_async_app(obj: Any, name: str, params: str) -> None:
+    """Fail unless ``obj`` is an async app taking exactly ``params`` ("scope, receive, send"):
+    a function, a bound method, a functools.partial, or an object with an async __call__."""
+    is_async = inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(type(obj).__call__)
+    expect(
+        callable(obj), f"{name} is {obj!r}, not a function: write `async def {name}({params}):`."
+    )
+    expect(
+        is_async,
+        f"{name} is not async: write `async def {name}({params}):`, so that it can await.",
+    )
+    count = len(inspect.signature(obj).parameters)
+    wanted = len(params.split(", "))
+    expect(
+        count == wanted, f"{name} takes {count} parameters; it takes exactly {wanted}: {params}."
+    )
 
 
 def expect_plain_text(response: Response) -> None:

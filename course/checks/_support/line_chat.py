@@ -149,6 +149,6 @@ def _reraise(app: asyncio.Future[Any], where: str) -> None:
             "(the type with its dots turned into underscores)."
         ) from error
     raise Fail(
-        f"your Bot crashed on {where}: {type(error).__name__}: {text}{where_in_student_code(error)}. "
-        "An exception in a handler ends the whole connection."
+        f"your Bot crashed on {where}: {type(error).__name__}: {text}"
+        f"{where_in_student_code(error)}. An exception in a handler ends the whole connection."
     ) from error

@@ -5,6 +5,7 @@
 and reads every message the app sends. Each rule a real server enforces, or silently
 works around, becomes a message that says which rule was broken. It never waits long:
 an app that does not answer, or keeps running after the disconnect, is cancelled.
+``serve()`` does the same with a scope and a server of the caller's own.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from course.checking.model import Fail
 from course.scopes import websocket_scope
-from course.types import ASGIApp, Message
+from course.types import ASGIApp, Message, Scope
 
 Frame = str | bytes
 APP_TYPES = ("websocket.accept", "websocket.send", "websocket.close")
@@ -176,7 +177,14 @@ async def converse(
     and whatever else the app raised as it is.
     """
     server = StrictServer(offer, frames, name)
-    task = asyncio.ensure_future(app(websocket_scope("/", offer), server.receive, server.send))
+    return await serve(app, websocket_scope("/", offer), server, limit=limit, grace=grace)
+
+
+async def serve(
+    app: ASGIApp, scope: Scope, server: StrictServer, *, limit: float = 0.5, grace: float = 0.3
+) -> Conversation:
+    """One connection of ``app`` with ``scope`` through ``server``, as ``converse()`` runs it."""
+    task = asyncio.ensure_future(app(scope, server.receive, server.send))
     gone = asyncio.ensure_future(server.gone.wait())
     try:
         await asyncio.wait([task, gone], timeout=limit, return_when=asyncio.FIRST_COMPLETED)
@@ -197,4 +205,4 @@ async def converse(
     return server.talk
 
 
-__all__ = ["Conversation", "StrictServer", "converse", "websocket_scope"]
+__all__ = ["Conversation", "StrictServer", "converse", "serve", "websocket_scope"]
