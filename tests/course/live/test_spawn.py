@@ -1,4 +1,4 @@
-"""course/live/_spawn.py and course/live/_deathsig.py: children that survive Interrupt and die with us."""
+"""course/live/_spawn.py and _deathsig.py: children that survive Interrupt and die with us."""
 
 import os
 import signal
