@@ -33,6 +33,7 @@ from urllib.parse import quote
 
 import redis as redis_py
 import redis.asyncio
+from redis.credentials import UsernamePasswordCredentialProvider
 
 from course._paths import state_dir
 from course.live import _spawn
@@ -157,7 +158,12 @@ class RedisServer(Managed):
         Reads wait up to 30 s, as in demo_project's settings: redis-py 8's 5 s default is
         exactly channels_redis's own 5 s wait for a message, so idle consumers would die.
         """
-        host = {"address": self.url, "socket_timeout": SOCKET_TIMEOUT}
+        # The password goes in a credential provider, not the URL: the layer prints its hosts.
+        host: dict[str, Any] = {
+            "address": self.url.replace(f":{self.password}@", "", 1),
+            "credential_provider": UsernamePasswordCredentialProvider(password=self.password),
+            "socket_timeout": SOCKET_TIMEOUT,
+        }
         return {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {"hosts": [host], "prefix": self.prefix},

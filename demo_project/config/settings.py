@@ -13,6 +13,7 @@ the same configuration:
 
 import os
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -103,6 +104,22 @@ DATABASES = {
     }
 }
 
+
+def redis_host(url: str) -> dict:
+    """A channels_redis host for *url*, its password kept out of the URL: the layer prints
+    its hosts (``print(get_channel_layer())``), and a credential provider prints none."""
+    parts = urlsplit(url)
+    host = {"address": url, "socket_timeout": 30}
+    if parts.password:
+        from redis.credentials import UsernamePasswordCredentialProvider
+
+        host["address"] = url.replace(parts.netloc, parts.netloc.rsplit("@", 1)[1], 1)
+        host["credential_provider"] = UsernamePasswordCredentialProvider(
+            unquote(parts.username) if parts.username else None, unquote(parts.password)
+        )
+    return host
+
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
@@ -112,7 +129,7 @@ if REDIS_URL:
                 # redis-py 8 reads with a 5 s socket timeout, exactly channels_redis's 5 s wait
                 # for a message: every idle consumer would die with "Timeout reading" and its
                 # WebSocket close with 1011 (channels_redis #422; lesson 08 shows it). Wait longer.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                "hosts": [redis_host(REDIS_URL)],
                 "prefix": os.environ.get("COURSE_REDIS_PREFIX", "asgi"),
             },
         }

@@ -47,6 +47,8 @@ async def test_channel_layer_config_works_with_channels_redis():
     config = server.channel_layer_config()
     assert config["BACKEND"] == "channels_redis.core.RedisChannelLayer"
     layer = RedisChannelLayer(**config["CONFIG"])
+    # The layer prints its hosts (print(layer), f-strings): the password must not be there.
+    assert server.password not in str(layer) and server.password not in repr(config)
     try:
         channel = await layer.new_channel()
         await layer.send(channel, {"type": "hello"})
@@ -184,12 +186,15 @@ async def test_a_layer_waits_quietly_past_redis_py_s_5_second_read_timeout():
 def test_the_demo_s_redis_layer_reads_with_the_same_timeout():
     code = (
         "import json, config.settings as s; "
-        "print(json.dumps(s.CHANNEL_LAYERS['default']['CONFIG']['hosts']))"
+        "[host] = s.CHANNEL_LAYERS['default']['CONFIG']['hosts']; "
+        "provider = host.pop('credential_provider'); "
+        "print(json.dumps([host, provider.get_credentials(), repr(provider)]))"
     )
-    env = {**os.environ, "REDIS_URL": "redis://:pw@127.0.0.1:1/0"}
+    env = {**os.environ, "REDIS_URL": "unix://:s3cret@/tmp/r.sock"}
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=DEMO_DIR, env=env, capture_output=True, text=True
     )
-    assert json.loads(done.stdout) == [
-        {"address": "redis://:pw@127.0.0.1:1/0", "socket_timeout": SOCKET_TIMEOUT}
-    ]
+    host, credentials, shown = json.loads(done.stdout)
+    assert host == {"address": "unix:///tmp/r.sock", "socket_timeout": SOCKET_TIMEOUT}
+    # The password reaches redis through a provider that does not print it.
+    assert credentials == ["s3cret"] and "s3cret" not in shown
