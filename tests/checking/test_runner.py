@@ -14,6 +14,8 @@ import time
 
 import pytest
 
+from course.checking import Fail, Report, Result, Score, expect
+from course.checking import runner as runner_module
 from course.checking.model import Exercise
 from course.checking.report import SAME
 from course.checking.runner import (
@@ -25,9 +27,7 @@ from course.checking.runner import (
     run_check,
     run_exercise,
 )
-from course.checks import EXERCISES
-from course.grading import Fail, Report, Result, Score, check, expect, find_exercise, grade
-from course.grading import runner as runner_module
+from course.checks import EXERCISES, check, find_exercise, grade
 
 TIMEOUT = 0.3
 

@@ -8,18 +8,18 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 from channels.testing import HttpCommunicator
 from websockets.asyncio.client import connect
 
+from course._paths import REPO_ROOT
 from course.tracing import Trace, Tracer, subprocess_env
 from course.tracing import codec as trace_codec
 from course.tracing.codec import JsonlSink
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = REPO_ROOT
 ODD_BYTES = bytes(range(256))
 
 
