@@ -51,7 +51,15 @@ HOSTILE = {
     "hung-await": (
         notebook_with("import asyncio\nawait asyncio.Event().wait()"),
         FULL01,
-        "restarted",
+        # course.setup() makes Interrupt stop a hung await (course/interrupt.py): no restart.
+        "ran longer than 4 s and was interrupted",
+    ),
+    "ignores-interrupt": (
+        notebook_with(
+            "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\ntime.sleep(100)"
+        ),
+        FULL01,
+        "the kernel was restarted",
     ),
     "system-exit": (notebook_with("raise SystemExit"), FULL01, "SystemExit"),
     "os-exit": (notebook_with("import os\nos._exit(1)"), FULL01, "stopped the kernel"),
