@@ -18,6 +18,9 @@ from course._paths import REPO_ROOT
 from course.lessons import Lesson, lessons
 
 TAG = "nav"
+# JupyterLab gives a rendered heading the id of its text, spaces as dashes, case kept: this
+# fragment scrolls the README to its map there (tests/browser/test_course_map_link.py).
+COURSE_MAP = "[Course map](../README.md#Course-map)"
 
 
 def lesson_links(course: list[Lesson], i: int) -> str:
@@ -29,7 +32,7 @@ def lesson_links(course: list[Lesson], i: int) -> str:
         parts.append(f"[Exercises for this lesson](../exercises/{here.path.name})")
     if i + 1 < len(course):
         parts.append(f"[{course[i + 1].title} →]({course[i + 1].path.name})")
-    parts.append("[Course map](../README.md#course-map)")
+    parts.append(COURSE_MAP)
     return " · ".join(parts)
 
 
@@ -38,7 +41,7 @@ def exercise_links(lesson: Lesson) -> str:
     later = [other for other in lessons().values() if other.number > lesson.number]
     if later:
         parts.append(f"[Next lesson: {later[0].title} →](../notebooks/{later[0].path.name})")
-    parts.append("[Course map](../README.md#course-map)")
+    parts.append(COURSE_MAP)
     return " · ".join(parts)
 
 
