@@ -37,15 +37,19 @@ def in_jupyter() -> bool:
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
+HUB_VARIABLES = ("JUPYTERHUB_PUBLIC_URL", "JUPYTERHUB_PUBLIC_HUB_URL", "JUPYTERHUB_HOST")
+
+
 def public_hosts() -> list[str]:
     """Host names a JupyterHub announces for itself, for the demo's ALLOWED_HOSTS.
 
     The proxy forwards the hub's own Host header, which Django rejects unless it is
-    allowed. JupyterHub exports JUPYTERHUB_PUBLIC_URL (when configured) and
-    JUPYTERHUB_HOST (with subdomains); Binder exports neither, so this may be empty.
+    allowed. JupyterHub exports JUPYTERHUB_PUBLIC_URL and JUPYTERHUB_PUBLIC_HUB_URL when
+    its ``public_url`` is configured (mybinder.org's members configure it, so a Binder
+    knows which member it runs on), and JUPYTERHUB_HOST with subdomains.
     """
     hosts = []
-    for variable in ("JUPYTERHUB_PUBLIC_URL", "JUPYTERHUB_HOST"):
+    for variable in HUB_VARIABLES:
         value = os.environ.get(variable, "")
         host = urlsplit(value if "//" in value else f"//{value}").hostname
         if host and host not in hosts:
@@ -53,16 +57,28 @@ def public_hosts() -> list[str]:
     return hosts
 
 
+UNNAMED_HUB = (
+    "This hub does not say what its public address is (no JUPYTERHUB_PUBLIC_URL), so the "
+    "demo accepts any Host, and AllowedHostsOriginValidator accepts any Origin. To keep the "
+    "Origin check on, set c.JupyterHub.public_url in the hub's config, or DEMO_ALLOWED_HOSTS "
+    "to the hub's host name before starting the kernel."
+)
+_warned: list[bool] = []
+
+
 def allowed_hosts() -> list[str]:
     """Extra ALLOWED_HOSTS for a demo server started from this kernel.
 
-    On a hub that names its host, that host. On a hub that does not (Binder), any host:
-    an unknown Host would make every proxied page fail with DisallowedHost. That also
-    turns off AllowedHostsOriginValidator's Origin check there (it accepts any Origin),
-    so lessons that show the check build their own validator. Outside a hub, nothing.
+    On a hub (Binder included) that names its public address, that host: the Origin check
+    stays on, and a page of another site cannot open a WebSocket to the demo. On a hub that
+    names none, any host, said once: an unknown Host would make every proxied page fail
+    with DisallowedHost. Outside a hub, nothing.
     """
     hosts = public_hosts()
     if not hosts and os.environ.get("JUPYTERHUB_SERVICE_PREFIX"):
+        if not _warned:
+            _warned.append(True)
+            print(UNNAMED_HUB, file=sys.stderr)
         return ["*"]
     return hosts
 

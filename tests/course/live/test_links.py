@@ -27,10 +27,11 @@ def test_not_in_jupyter_under_pytest():
 
 
 def test_public_hosts_from_jupyterhub_variables(monkeypatch):
-    monkeypatch.delenv("JUPYTERHUB_PUBLIC_URL", raising=False)
-    monkeypatch.delenv("JUPYTERHUB_HOST", raising=False)
+    for name in links.HUB_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
     assert links.public_hosts() == []
-    monkeypatch.setenv("JUPYTERHUB_PUBLIC_URL", "https://hub.example.org/")
+    monkeypatch.setenv("JUPYTERHUB_PUBLIC_URL", "https://hub.example.org/user/ada/")
+    monkeypatch.setenv("JUPYTERHUB_PUBLIC_HUB_URL", "https://hub.example.org/hub/")
     monkeypatch.setenv("JUPYTERHUB_HOST", "https://ada.users.example.org")
     assert links.public_hosts() == ["hub.example.org", "ada.users.example.org"]
 
@@ -44,7 +45,7 @@ def test_render_escapes_everything():
 
 
 def test_allowed_hosts_outside_a_hub_adds_nothing(monkeypatch):
-    for name in ("JUPYTERHUB_SERVICE_PREFIX", "JUPYTERHUB_PUBLIC_URL", "JUPYTERHUB_HOST"):
+    for name in ("JUPYTERHUB_SERVICE_PREFIX", *links.HUB_VARIABLES):
         monkeypatch.delenv(name, raising=False)
     assert links.allowed_hosts() == []
 
@@ -56,8 +57,19 @@ def test_allowed_hosts_on_a_hub_that_names_itself(monkeypatch):
     assert links.allowed_hosts() == ["hub.example.org"]
 
 
-def test_allowed_hosts_on_binder_accepts_the_unknown_hub_host(monkeypatch):
+def test_allowed_hosts_on_binder_is_the_member_it_runs_on(monkeypatch):
+    # mybinder.org's members set public_url: JupyterHub exports it to every user server.
     monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/ada-abc123/")
-    monkeypatch.delenv("JUPYTERHUB_PUBLIC_URL", raising=False)
+    monkeypatch.setenv("JUPYTERHUB_PUBLIC_URL", "https://hub.2i2c.mybinder.org/user/ada-abc123/")
     monkeypatch.delenv("JUPYTERHUB_HOST", raising=False)
-    assert links.allowed_hosts() == ["*"]
+    assert links.allowed_hosts() == ["hub.2i2c.mybinder.org"]
+
+
+def test_a_hub_that_names_no_address_accepts_any_host_and_says_so_once(monkeypatch, capsys):
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/ada-abc123/")
+    for name in links.HUB_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(links, "_warned", [])
+    assert links.allowed_hosts() == links.allowed_hosts() == ["*"]
+    said = capsys.readouterr().err
+    assert said.count("c.JupyterHub.public_url") == 1 and "DEMO_ALLOWED_HOSTS" in said
