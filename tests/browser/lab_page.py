@@ -40,10 +40,11 @@ CELLS_WITH_ERRORS = f"""() => [...document.querySelectorAll('{OPEN_CODE_CELLS}')
 
 
 @contextlib.contextmanager
-def open_in_lab(browser: Browser, lab: str, path: str) -> Iterator[Page]:
+def open_in_lab(browser: Browser, lab: str, path: str, *, saves: bool = False) -> Iterator[Page]:
     """A page of its own on the lab, showing the notebook at *path* (from the repository's
     root) with its kernel idle. Afterwards: the page closed, the lab's kernels shut down, and
-    the notebook's file as it was (the lab under test never autosaves)."""
+    the notebook's file as it was (the lab under test never autosaves), unless the test
+    *saves* it on purpose (a scratch notebook)."""
     notebook = REPO_ROOT / path
     before = notebook.read_bytes()
     code_cells = sum(c["cell_type"] == "code" for c in json.loads(before)["cells"])
@@ -59,7 +60,7 @@ def open_in_lab(browser: Browser, lab: str, path: str) -> Iterator[Page]:
     finally:
         context.close()
         shut_down_kernels(lab)
-    assert notebook.read_bytes() == before, f"{path} was written to: git checkout it"
+    assert saves or notebook.read_bytes() == before, f"{path} was written to: git checkout it"
 
 
 def run_all_cells(page: Page, seconds: float) -> list[int]:

@@ -4,16 +4,24 @@ A notebook in a real JupyterLab starts Redis and two daphnes (as lesson 08 does)
 ``course.side_by_side(a, b, path=...)``. Its two iframes load through jupyter-server-proxy,
 chat with each other across the servers, receive the notebook's own ``group_send``, and
 server ``a``'s trace of it all is drawn as a sequence diagram.
+
+Then the servers go, as a lesson's last cells and a kernel restart make them go: a window
+whose server stopped says so in words, and which cell starts it again, instead of
+Jupyter's "500 : Internal Server Error" page or a bare "Closed with code 1005"; and so does
+the saved notebook reopened later, trusted (its script asks the server) or not (no script
+runs: the words are in the static HTML).
 """
 
 import json
+import re
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 import pytest
-from playwright.sync_api import Browser, FrameLocator, Page, expect
+from playwright.sync_api import Browser, FrameLocator, Locator, Page, expect
 
 from course._paths import REPO_ROOT
 from tests.browser.lab_page import (
@@ -46,18 +54,24 @@ def cells(room: str) -> list[str]:
     ]
 
 
-@pytest.fixture
-def notebook(artifacts: Path) -> Iterator[tuple[str, str]]:
-    """A scratch notebook inside the lab's root (test-artifacts/, which git ignores)."""
-    room = f"beside-{uuid.uuid4().hex[:8]}"
-    path = artifacts / f"{room}.ipynb"
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in cells(room)])
+def scratch(artifacts: Path, name: str, sources: list[str]) -> Path:
+    """A notebook of code cells inside the lab's root (test-artifacts/, which git ignores)."""
+    path = artifacts / f"{name}.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
     nb.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
         "language": "python",
     }
     nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def notebook(artifacts: Path) -> Iterator[tuple[str, str]]:
+    """A scratch notebook of cells(room), and its room."""
+    room = f"beside-{uuid.uuid4().hex[:8]}"
+    path = scratch(artifacts, room, cells(room))
     try:
         yield path.relative_to(REPO_ROOT).as_posix(), room
     finally:
@@ -123,3 +137,96 @@ def test_two_windows_the_notebook_and_the_trace_meet(
 
         screenshot_whole_notebook(page, artifacts / "lab-side-by-side.png")
     assert json.loads((REPO_ROOT / path).read_text())["cells"][0]["outputs"] == []
+
+
+STOPPED = "is not running"  # the first words of a window whose server is gone
+ERROR_PAGE = "Internal Server Error"  # Jupyter's page for a proxied port nobody listens on
+
+
+def figures(page: Page) -> Locator:
+    return page.locator(".course-side-by-side figure")
+
+
+def shows_stopped(figure: Locator, server: str) -> None:
+    """The window says its server is not running and how to start it again; no iframe."""
+    note = figure.locator(".course-window-note")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text(f"Demo server {server!r} {STOPPED}")
+    expect(note).to_contain_text(f"course.serve(name={server!r}, ...)")
+    expect(figure.locator("iframe")).to_have_count(0)
+
+
+def saved_with_outputs(path: Path) -> dict:
+    """Wait for the lab's save to reach the file; its notebook, outputs included."""
+    deadline = time.monotonic() + 30
+    while True:
+        nb = json.loads(path.read_text())
+        if any(c.get("outputs") for c in nb["cells"]):
+            return nb
+        assert time.monotonic() < deadline, "the lab did not save the notebook"
+        time.sleep(0.2)
+
+
+def test_a_window_whose_server_stopped_says_so_live_and_reopened(
+    browser: Browser, lab: str, artifacts: Path
+) -> None:
+    room = f"stops-{uuid.uuid4().hex[:8]}"
+    path = scratch(
+        artifacts,
+        room,
+        [
+            'import course\n\ncourse.setup(quiet=True)\na = course.serve(name="a")\n'
+            'b = course.serve(name="b")',
+            f'course.side_by_side(a, b, path="chat/{room}/")',
+            "b.stop()",
+        ],
+    )
+    relative = path.relative_to(REPO_ROOT).as_posix()
+    untrusted = artifacts / f"{room}-copy.ipynb"
+    try:
+        with open_in_lab(browser, lab, relative, saves=True) as page:
+            run_cell(page, 0)
+            run_cell(page, 1)
+            for i in range(2):
+                status = figures(page).nth(i).frame_locator("iframe").locator("#status")
+                expect(status).to_contain_text("Connected to /proxy/")
+
+            # Server b stops: its window says so, in words; server a's window stays live.
+            run_cell(page, 2)
+            shows_stopped(figures(page).nth(1), "b")
+            # The page's socket closed first: the proxy closes it without a code (1005), or
+            # the page's retry found nothing (1006).
+            expect(figures(page).nth(1)).to_contain_text(re.compile(r"Closed with code 100[56]"))
+            expect(figures(page).nth(1).get_by_role("button", name="Check again")).to_be_visible()
+            a_window = figures(page).nth(0).frame_locator("iframe")
+            expect(a_window.locator("#status")).to_contain_text("Connected to /proxy/")
+            expect(page.locator(".jp-NotebookPanel")).not_to_contain_text(ERROR_PAGE)
+            screenshot_whole_notebook(page, artifacts / "lab-side-by-side-stopped.png")
+
+            page.get_by_role("menubar").get_by_role("menuitem", name="File", exact=True).click()
+            page.locator('.lm-Menu-item[data-command="docmanager:save"]').click()
+            saved = saved_with_outputs(path)
+        # The kernel is gone, and its servers with it. The saved notebook, reopened: the lab
+        # signed it when it saved it, so it is trusted and its script asks both servers.
+        with open_in_lab(browser, lab, relative, saves=True) as page:
+            expect(figures(page)).to_have_count(2)
+            for i, server in enumerate("ab"):
+                shows_stopped(figures(page).nth(i), server)
+            expect(page.get_by_role("button", name="Check again")).to_have_count(2)
+            expect(page.locator(".jp-NotebookPanel")).not_to_contain_text(ERROR_PAGE)
+            screenshot_whole_notebook(page, artifacts / "lab-side-by-side-reopened.png")
+
+        # A copy the lab never signed (one changed byte of metadata): untrusted, no script
+        # runs, the static words show, and no button that would need a script.
+        saved["metadata"]["course_test_copy"] = True
+        untrusted.write_text(json.dumps(saved))
+        with open_in_lab(browser, lab, untrusted.relative_to(REPO_ROOT).as_posix()) as page:
+            expect(figures(page)).to_have_count(2)
+            for i, server in enumerate("ab"):
+                shows_stopped(figures(page).nth(i), server)
+            expect(page.get_by_role("button", name="Check again")).to_have_count(0)
+            expect(page.locator(".jp-NotebookPanel")).not_to_contain_text(ERROR_PAGE)
+            screenshot_whole_notebook(page, artifacts / "lab-side-by-side-untrusted.png")
+    finally:
+        path.unlink(missing_ok=True)
+        untrusted.unlink(missing_ok=True)
