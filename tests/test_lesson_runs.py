@@ -1,18 +1,23 @@
 """Lessons, run for real: cells tagged raises-exception really raise, a cell tagged pain-N
 shows what docs/pain-points.md says (and, if it raises, the error explainer names pain
 point N below it), and the ASGI spec's HTTP and WebSocket events all appear in what the
-lessons show.
+lessons show, and a lesson leaves the demo database as it found it.
 
 nbmake (in `make test`) already runs every notebook; this runs the lessons once more to
 read their outputs, which nbmake does not keep.
 """
 
+import contextlib
+import os
 import re
+import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from config.settings import default_database
 from course import lessons
 from course.authoring import nbrun
 from course.explain import catalog
@@ -53,12 +58,28 @@ def test_the_lessons_promise_every_http_and_websocket_event() -> None:
     assert promised >= HTTP | WEBSOCKET, sorted((HTTP | WEBSOCKET) - promised)
 
 
+def rows(database: Path) -> dict[str, int]:
+    """How many rows each table of a SQLite database holds."""
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        names = [n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {n: db.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
-def test_a_lesson_runs_shows_its_events_and_its_errors_are_real(path: Path) -> None:
-    run = nbrun.run(path)
+def test_a_lesson_runs_shows_its_events_and_its_errors_are_real(path: Path, tmp_path: Path) -> None:
+    # A copy of the demo database of its own (its servers inherit DEMO_DB), to compare after.
+    database = tmp_path / "db.sqlite3"
+    shutil.copy(default_database(), database)
+    before = rows(database)
+    run = nbrun.run(path, env={**os.environ, "DEMO_DB": str(database)})
 
     assert run.error is None, run.error[-3000:]
+    changed = {t: (n, rows(database).get(t)) for t, n in before.items() if t != "sqlite_sequence"}
+    changed = {t: counts for t, counts in changed.items() if counts[0] != counts[1]}
+    assert not changed, (
+        f"{path.name} leaves the demo database changed (rows before, after): {changed}"
+    )
     assert not run.quiet_failures(), (
         f"code cells {run.quiet_failures()} are tagged raises-exception but ran without error"
     )
