@@ -33,7 +33,7 @@ endif
 FORCE:
 
 # What a student needs: the course's pins (no test tools).
-$(STAMP): pyproject.toml lab/overrides.json
+$(STAMP): pyproject.toml lab/overrides.json lab/jupyter_server_config.json
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "This course needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) -V 2>&1)." \
 	         "Run: make lab PYTHON=python3.12"; exit 1; }
@@ -45,6 +45,9 @@ $(STAMP): pyproject.toml lab/overrides.json
 	@# JupyterLab's defaults for the course (no news pop-up): lab/overrides.json.
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
 	@cp lab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	@# The Jupyter server's, so a lesson opens unmodified (course/lab.py).
+	@mkdir -p $(VENV)/etc/jupyter
+	@cp lab/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.json
 	@$(PY) -m compileall -qq -j 0 -x '/(tests|(?<!django/)test)/' $(VENV)/lib || true
 	@rm -f $(DEV_STAMP)
 	@touch $@

@@ -66,3 +66,13 @@ def test_lesson_00_runs_in_jupyterlab_and_draws_the_trace(
         expect(page.get_by_role("tab", name=re.compile(Path(LINKED).name))).to_be_visible()
         expect(lesson.get_by_role("heading", name="Why a cell is async code")).to_be_in_viewport()
     assert linked.read_bytes() == linked_committed, f"{LINKED} was written to: git checkout it"
+
+
+def test_a_lesson_opens_unmodified(browser: Browser, lab: str) -> None:
+    # The kernel's language_info, which JupyterLab writes into a notebook as its kernel
+    # starts, is already there (course/lab.py): the tab shows no "modified" dot.
+    with open_in_lab(browser, lab, "notebooks/02-http-scope-and-events.ipynb") as page:
+        page.wait_for_timeout(1500)  # JupyterLab marks the notebook as the kernel reports in
+        tab = page.locator(".lm-TabBar-tab.jp-mod-current", has_text="02-http-scope")
+        expect(tab).to_have_count(1)
+        assert "jp-mod-dirty" not in (tab.get_attribute("class") or ""), "opened as modified"
