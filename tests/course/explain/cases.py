@@ -173,6 +173,31 @@ EXPLAINED = [
         before=(COMMON,),
     ),
     Case(
+        8,
+        "routed-without-as-asgi",  # Channels 4: URLRouter awaits what the class call returns
+        """
+        from channels.routing import URLRouter
+        from django.urls import path
+
+        await WebsocketCommunicator(URLRouter([path("chat/", Fixed)]), "/chat/").connect()
+        """,
+        before=(COMMON,),
+    ),
+    Case(
+        8,
+        "routed-plain-class",  # a class whose __init__ takes nothing fails at the call
+        """
+        from channels.routing import URLRouter
+        from django.urls import path
+
+        class Plain:
+            pass
+
+        await WebsocketCommunicator(URLRouter([path("chat/", Plain)]), "/chat/").connect()
+        """,
+        before=(COMMON,),
+    ),
+    Case(
         9,
         "django-alone",
         """
@@ -291,6 +316,7 @@ UNRELATED = [
     Case(0, "plain-assert", "assert 1 + 1 == 3"),
     Case(0, "plain-runtime-error", 'raise RuntimeError("the loop ran out of coffee")'),
     Case(0, "plain-type-error", '"ws/" + 8'),
+    Case(0, "await-a-number", "await 5"),  # the same words as pain point 8, outside a router
     Case(0, "plain-value-error", 'int("lobby")'),
     Case(
         0,
