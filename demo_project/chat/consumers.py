@@ -12,7 +12,11 @@ PRIVATE_PREFIX = "private-"
 # the group is "chat.<room>", and group names must match ^[a-zA-Z\d\-_.]+$, under 100
 # chars. routing.py, urls.py and views.py all use this one rule.
 ROOM_NAME = r"[A-Za-z0-9_.-]{1,50}"
-HISTORY_LENGTH = 50
+HISTORY_LENGTH = 50  # messages a newcomer gets on connect
+HISTORY_PAGE = 100  # messages per answer to {"type": "history", "after": ID}
+# The largest id SQLite (and PostgreSQL's bigint) can store: a larger "after" would make
+# the query itself fail with OverflowError.
+MAX_ID = 2**63 - 1
 MAX_TEXT_LENGTH = 500
 # Codes 4000-4999 are free for applications. Why accept, then close? Closing before
 # accept makes the server refuse the handshake with HTTP 403, and a browser reports
@@ -20,6 +24,7 @@ MAX_TEXT_LENGTH = 500
 CLOSE_LOGIN_REQUIRED = 4401
 
 EXAMPLE = '{"type": "message", "text": "hi"}'  # quoted in error messages
+HISTORY_EXAMPLE = '{"type": "history", "after": 0}'
 JSON_KINDS = {
     list: "an array",
     str: "a string",
@@ -31,31 +36,57 @@ JSON_KINDS = {
 
 
 def shape_problem(content):
-    """What is wrong with the shape of a decoded frame, or "" for a message frame."""
+    """What is wrong with the shape of a decoded frame, or "" for a message or history frame."""
     if not isinstance(content, dict):
         return f"Got {JSON_KINDS[type(content)]}, not an object"
     if "type" not in content:
         return 'The object has no "type"'
-    if content["type"] != "message":
+    if content["type"] not in ("message", "history"):
         return f"Unknown type {json.dumps(content['type'])[:40]}"
     return ""
 
 
-def message_event(message):
-    """The JSON a client receives for one stored message."""
+def after_problem(after):
+    """What is wrong with the "after" of a history request, or "" if it is a usable id."""
+    # bool is a subclass of int: true and false are not ids.
+    if not isinstance(after, int) or isinstance(after, bool):
+        return f'"after" must be a whole number (the last id you have), as in {HISTORY_EXAMPLE}'
+    if not 0 <= after <= MAX_ID:
+        return f'"after" must be between 0 and {MAX_ID}, as in {HISTORY_EXAMPLE}'
+    return ""
+
+
+def event_of(message_id, author, text, created):
+    """The JSON a client receives for one stored message, from its fields."""
     return {
         "type": "message",
-        "id": message.id,
-        "user": message.author,
-        "text": message.text,
-        "created": message.created.isoformat(),
+        "id": message_id,
+        "user": author,
+        "text": text,
+        "created": created.isoformat(),
     }
+
+
+def message_event(message):
+    """The JSON a client receives for one stored message."""
+    return event_of(message.id, message.author, message.text, message.created)
 
 
 async def recent_messages(room, limit=HISTORY_LENGTH):
     """The room's last ``limit`` messages, oldest first (async ORM: no sync queries here)."""
     newest_first = Message.objects.filter(room=room).order_by("-created", "-id")[:limit]
     return [message_event(message) async for message in newest_first][::-1]
+
+
+async def messages_after(room, after, limit=HISTORY_PAGE):
+    """One page of the room's messages with an id above ``after``, oldest first, and
+    whether more follow. Ids only grow, so paging on them never skips or repeats one."""
+    rows = Message.objects.filter(room=room, id__gt=after).order_by("id")
+    # Plain tuples, not Message objects: a catch-up may read thousands of rows, and this
+    # is twice as fast.
+    fields = rows.values_list("id", "author", "text", "created")[: limit + 1]
+    page = [event_of(*row) async for row in fields]
+    return page[:limit], len(page) > limit
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
@@ -115,10 +146,16 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.receive_json(content)
 
     async def receive_json(self, content, **kwargs):
-        """Called with each decoded JSON frame: validate, store, broadcast."""
+        """Called with each decoded JSON frame: validate, then store and broadcast a message,
+        or answer a history request."""
+        if not self.joined:  # refused (a private room), and closing: read nothing, store nothing
+            return
         problem = shape_problem(content)
         if problem:
             await self.send_error("bad_shape", f"{problem}; send an object like {EXAMPLE}.")
+            return
+        if content["type"] == "history":
+            await self.send_history(content.get("after"))
             return
         text = content.get("text")
         if not isinstance(text, str) or not text.strip():
@@ -141,6 +178,21 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_send(
             self.group, {**message_event(message), "type": "chat.message"}
         )
+
+    async def send_history(self, after):
+        """Answer {"type": "history", "after": ID}: the next page of what this client missed.
+
+        Live frames are at most once: a group_send to a full channel drops the message for
+        that client, silently. Every message is stored, though, and every frame carries its
+        id, so a client that sees a gap (or reconnects) asks for the messages after the last
+        id it has, page by page, until "more" is false.
+        """
+        problem = after_problem(after)
+        if problem:
+            await self.send_error("bad_after", f"{problem}.")
+            return
+        messages, more = await messages_after(self.room, after)
+        await self.send_json({"type": "history", "messages": messages, "more": more})
 
     async def chat_message(self, event):
         """Handler for "chat.message" events from the group (the "." becomes "_")."""

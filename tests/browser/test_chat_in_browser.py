@@ -2,7 +2,9 @@
 
 import base64
 import html
+import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -10,8 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect
+from websockets.sync.client import connect
 
+from chat.consumers import HISTORY_LENGTH, HISTORY_PAGE
 from course._paths import DEMO_DIR
 from course.live.servers import Server, serve
 from tests.jupyter_lab import TOKEN
@@ -37,11 +41,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield server
 
 
-def open_room(browser: Browser, url: str) -> Page:
-    """A new browser context (its own cookies: another person) on the room's page."""
+def open_room(browser: Browser, url: str, route: object = None) -> Page:
+    """A new browser context (its own cookies: another person) on the room's page; *route*,
+    if given, handles the page's chat WebSockets (Page.route_web_socket)."""
     context = browser.new_context(viewport={"width": 640, "height": 620})
     context.set_default_timeout(15_000)
     page = context.new_page()
+    if route is not None:
+        page.route_web_socket(re.compile(r"/ws/chat/"), route)
     page.goto(url)
     expect(page.locator("#status")).to_contain_text("Connected to")
     return page
@@ -121,3 +128,112 @@ def test_the_hostile_message_would_run_if_it_were_html(browser: Browser) -> None
         page.wait_for_function("window.pwned === 1", timeout=5_000)
     finally:
         page.close()
+
+
+class Line:
+    """The page's WebSocket, routed through Playwright: the test can cut it, keep it down
+    (every reconnection is closed at once) and bring it back, or lose chosen frames.
+
+    Playwright runs these handlers whenever the test next calls it, so what they do must
+    not depend on when they run: a lost frame is chosen by its text, not by a moment.
+    """
+
+    def __init__(self, lose: str = "") -> None:
+        self.down = False
+        self.lose = lose  # live message frames whose text holds this never reach the page
+        self.page_side: WebSocketRoute | None = None
+        self.server_side: WebSocketRoute | None = None
+
+    def __call__(self, ws: WebSocketRoute) -> None:
+        if self.down:
+            ws.close(code=1012, reason="test: the line is down")
+            return
+        server = ws.connect_to_server()
+
+        def relay(frame: str | bytes) -> None:
+            data = json.loads(frame)
+            if not (self.lose and data["type"] == "message" and self.lose in data["text"]):
+                ws.send(frame)
+
+        server.on_message(relay)
+        self.page_side, self.server_side = ws, server
+
+    def cut(self) -> None:
+        self.down = True
+        assert self.page_side is not None and self.server_side is not None
+        self.server_side.close()
+        self.page_side.close(code=1012, reason="test: the line is cut")
+
+
+def post(demo: Server, room: str, texts: list[str]) -> None:
+    """Another client (a websockets one, straight to daphne) says each text in *room*,
+    each stored (its echo read back) before the next."""
+    origin = demo.url.rstrip("/")
+    with connect(demo.ws_url(f"ws/chat/{room}/"), origin=origin, open_timeout=10) as ws:
+        for text in texts:
+            ws.send(json.dumps({"type": "message", "text": text}))
+            while (frame := json.loads(ws.recv(timeout=10)))["type"] != "message":
+                pass
+            assert frame["text"] == text
+
+
+def shown(page: Page) -> list[tuple[int, str]]:
+    """The stored messages on the page, top to bottom: (id, text)."""
+    rows = page.locator("#log li.message").evaluate_all(
+        "items => items.map(item => [Number(item.dataset.id), item.textContent])"
+    )
+    return [(message_id, text.split(": ", 1)[1]) for message_id, text in rows]
+
+
+def assert_in_order_once(page: Page, texts: list[str]) -> None:
+    rows = shown(page)
+    ids = [message_id for message_id, _ in rows]
+    assert ids == sorted(set(ids)), f"ids out of order or repeated: {ids}"
+    assert [text for _, text in rows] == texts
+
+
+def test_the_page_catches_up_after_a_reconnect(browser: Browser, lab: str, demo: Server) -> None:
+    room = f"reconnect-{uuid.uuid4().hex[:8]}"
+    url = f"{lab}{demo.proxy_url(f'chat/{room}/')}?token={TOKEN}"
+    line = Line()
+    page = open_room(browser, url, line)
+    try:
+        post(demo, room, ["before the cut"])
+        expect(page.locator("li.message")).to_have_count(1)
+
+        line.cut()
+        expect(page.locator("#status")).to_contain_text("Reconnecting in")
+        # More than the room's last messages sent on connect, and more than one page.
+        missed = [f"missed {n:03d}" for n in range(HISTORY_PAGE + HISTORY_LENGTH)]
+        post(demo, room, missed)
+        assert page.locator("li.message").count() == 1  # nothing came through meanwhile
+        line.down = False
+
+        # The page reconnects by itself, then pages through what it missed.
+        expect(page.locator("#status")).to_contain_text("Connected to")
+        expect(page.locator("li.message")).to_have_count(1 + len(missed))
+        post(demo, room, ["after the reconnect"])
+        expect(page.locator("li.message")).to_have_count(2 + len(missed))
+        assert_in_order_once(page, ["before the cut", *missed, "after the reconnect"])
+    finally:
+        page.context.close()
+
+
+def test_the_page_fills_a_gap_in_the_live_frames(browser: Browser, lab: str, demo: Server) -> None:
+    room = f"gap-{uuid.uuid4().hex[:8]}"
+    url = f"{lab}{demo.proxy_url(f'chat/{room}/')}?token={TOKEN}"
+    line = Line(lose="lost")
+    page = open_room(browser, url, line)
+    try:
+        post(demo, room, ["first"])
+        expect(page.locator("li.message")).to_have_count(1)
+
+        # Two frames go missing, as a full channel would drop them; the next one's id
+        # jumps, and the page asks for what lies between.
+        post(demo, room, ["lost one", "lost two"])
+        post(demo, room, ["found again"])
+
+        expect(page.locator("li.message")).to_have_count(4)
+        assert_in_order_once(page, ["first", "lost one", "lost two", "found again"])
+    finally:
+        page.context.close()
