@@ -73,6 +73,15 @@ async def other_paths_are_not_found(greeting_app: Any) -> None:
         f"GET /nope answered {response.status}: look at scope['path'] "
         "and answer any path other than /hello with status 404.",
     )
+    # Paths that only start like /hello: a prefix match (startswith) would greet them.
+    for path in ("/hello/ada", "/helloworld"):
+        near = await _greet(greeting_app, path)
+        expect(
+            near.status == 404,
+            f"GET {path} answered {near.status}: only the path /hello itself greets. "
+            "Compare scope['path'] == '/hello' rather than matching its start "
+            "(startswith('/hello') also takes /hello/ada and /helloworld).",
+        )
     expect(response.body, "the 404 has an empty body: say what went wrong, e.g. b'Not found'.")
 
 

@@ -17,9 +17,48 @@ from tests.checks.helpers import (
     solution_namespace,
     status_of,
 )
+from tests.checks.wrong import WrongAnswer, tests_for
 
 NOTEBOOK = SOLUTIONS_DIR / "01-asgi-in-one-function.ipynb"
 TIMEOUT = 1.0
+
+GREETING = """
+from urllib.parse import parse_qs
+
+
+async def greeting_app(scope, receive, send):
+    {route}
+        status, text = 404, "Not found"
+    else:
+        query = parse_qs(scope["query_string"].decode())
+        status, text = 200, {text}
+    headers = [(b"content-type", b"text/plain; charset=utf-8")]
+    await send({{"type": "http.response.start", "status": status, "headers": headers}})
+    await send({{"type": "http.response.body", "body": text.encode()}})
+"""
+# What students write: graded in a kernel through check() and in batch (tests/checks/wrong.py).
+WRONG_ANSWERS = [
+    WrongAnswer(
+        "greeting-app",
+        "route-by-prefix",
+        GREETING.format(
+            route='if not scope["path"].startswith("/hello"):',
+            text="f\"Hello, {query.get('name', ['world'])[0]}!\"",
+        ),
+        "greeting_app",
+        "/hello",
+    ),
+    WrongAnswer(
+        "greeting-app",
+        "name-ignored",
+        GREETING.format(route='if scope["path"] != "/hello":', text='"Hello, world!"'),
+        "greeting_app",
+        "name",
+    ),
+]
+test_wrong_answers_lose_points_in_a_kernel, test_wrong_answers_lose_points_in_batch = tests_for(
+    WRONG_ANSWERS
+)
 
 
 def model(name: str) -> dict:
