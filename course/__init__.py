@@ -9,6 +9,7 @@
 - ``course.serve_uvicorn()``: the demo under uvicorn instead of daphne (lesson 12)
 - ``course.side_by_side(server, path=...)``: two browser windows on one page, in the output
 - ``course.check("name")``: grade an exercise on the spot
+- ``course.hint("name")``: an exercise's next hint, one at a time
 
 Each name is owned by one room: ``live/`` (processes), ``tracing/``, ``checks/``, and the
 modules here; docs/maintainers.md draws the floors.
@@ -20,7 +21,7 @@ from course._lazy import lazy
 from course.tracing import trace
 
 if TYPE_CHECKING:
-    from course.checks import check
+    from course.checks import check, hint
     from course.checkup import doctor
     from course.environment import setup
     from course.live import (
@@ -39,6 +40,7 @@ __getattr__ = lazy(
     {
         "check": "course.checks",
         "doctor": "course.checkup",
+        "hint": "course.checks",
         "serve": "course.live",
         "setup": "course.environment",
         "side_by_side": "course.live",
@@ -53,6 +55,7 @@ __getattr__ = lazy(
 __all__ = [
     "check",
     "doctor",
+    "hint",
     "serve",
     "serve_uvicorn",
     "setup",

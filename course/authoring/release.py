@@ -4,19 +4,24 @@
     python -m course exercises --check    fail if exercises/ is not what solutions/ gives
 
 ``solutions/NN-name.ipynb`` is the only copy anyone edits. Each answer sits between
-``### BEGIN SOLUTION`` and ``### END SOLUTION``, with at least one ``### HINT: ...`` line
-inside; the exercise notebook gets ``raise NotImplementedError("<hint>")`` there instead.
-Cells that are just ``check("name")`` are locked and tagged ``check`` for the grader.
+``### BEGIN SOLUTION`` and ``### END SOLUTION``; the exercise notebook gets a stub there that
+says what to write and where the hints are, never a hint:
+``raise NotImplementedError('Write greeting_app(scope, receive, send) here. Stuck? Run
+hint("greeting-app")')`` (course/checking/stubs.py). An answer belongs to the exercise of the
+next check cell; its hints are in course/checks/hints.toml, the one place they are written.
+Cells that are just ``check("name")`` are locked and tagged ``check`` for the grader. Every
+other code cell from the first stub on is tagged ``raises-exception`` (a cell that only
+defines a stubbed function is not: it runs fine), so *Run All* goes on past a try-it cell that
+calls an unwritten answer and reaches every check cell, which then says "not written yet".
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import copy
 import sys
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -24,14 +29,17 @@ import nbformat
 
 from course._paths import REPO_ROOT
 from course.authoring.nbclean import clean
+from course.authoring.regions import (
+    BEGIN,
+    COMPILE_FLAGS,
+    HINTS_FILE,
+    ReleaseError,
+    raises_when_run,
+    release_source,
+)
 from course.checking.cells import check_name, lock
 
-BEGIN, END, HINT = "### BEGIN SOLUTION", "### END SOLUTION", "### HINT:"
-_COMPILE_FLAGS = ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT  # cells may `await`
-
-
-class ReleaseError(Exception):
-    """A solution notebook that cannot be turned into an exercise notebook."""
+MAY_FAIL = "raises-exception"  # JupyterLab's Run All and nbmake go on past a cell tagged so
 
 
 class Registered(Protocol):
@@ -44,43 +52,7 @@ class Registered(Protocol):
 
 
 Registry = Mapping[str, Registered]
-
-
-def release_source(src: str, where: str) -> str:
-    """*src* (one cell's code) with each solution region replaced by a hinted stub."""
-    out: list[str] = []
-    start = 0  # line number of the open BEGIN marker, 0 when outside a region
-    indent, hints = "", list[str]()
-    for number, line in enumerate(src.split("\n"), 1):
-        marker = line.strip()
-        if marker == BEGIN:
-            if start:
-                raise ReleaseError(f"{where}, line {number}: {BEGIN} inside the one at {start}")
-            start, indent, hints = number, line[: len(line) - len(line.lstrip())], []
-        elif marker == END:
-            if not start:
-                raise ReleaseError(f"{where}, line {number}: {END} without a {BEGIN}")
-            if not hints:
-                raise ReleaseError(
-                    f"{where}, line {start}: a solution needs a `{HINT} ...` line "
-                    "(the hint is all the student sees in its place)"
-                )
-            # repr() is always a valid literal, whatever quotes or backslashes the hint holds.
-            out += [
-                f"{indent}# YOUR CODE HERE",
-                f"{indent}raise NotImplementedError({' '.join(hints)!r})",
-            ]
-            start = 0
-        elif marker.startswith(HINT):
-            if not start:  # a hint outside a region would reach the student as a stray comment
-                raise ReleaseError(f"{where}, line {number}: {HINT} outside a solution")
-            if text := marker[len(HINT) :].strip():
-                hints.append(text)
-        elif not start:
-            out.append(line)
-    if start:
-        raise ReleaseError(f"{where}, line {start}: {BEGIN} without an {END}")
-    return "\n".join(out)
+Hints = Mapping[str, Sequence[str]]
 
 
 def _compiles(src: str, where: str) -> None:
@@ -88,7 +60,7 @@ def _compiles(src: str, where: str) -> None:
     if any(line.lstrip().startswith(("%", "!")) for line in src.splitlines()):
         return  # IPython magics are not Python; the notebook test run covers those cells
     try:
-        compile(src, where, "exec", flags=_COMPILE_FLAGS)
+        compile(src, where, "exec", flags=COMPILE_FLAGS)
     except SyntaxError as e:
         raise ReleaseError(f"{where}, line {e.lineno}: released code is invalid: {e.msg}") from e
 
@@ -99,26 +71,59 @@ def _default_registry() -> Registry:
     return EXERCISES
 
 
+def _default_hints() -> Hints:
+    from course.checks.hints import load  # lazy, as above
+
+    return load()
+
+
 def release_notebook(
-    nb: Any, lesson: str, registry: Registry | None = None, *, origin: str = ""
+    nb: Any,
+    lesson: str,
+    registry: Registry | None = None,
+    *,
+    origin: str = "",
+    hints: Hints | None = None,
 ) -> Any:
     """The exercise notebook for solution notebook *nb* of *lesson* (nb is left as is)."""
     registry = _default_registry() if registry is None else registry
+    hints = _default_hints() if hints is None else hints
     origin = origin or f"{lesson}.ipynb"
     nb = clean(copy.deepcopy(nb))
-    checks: Counter[str] = Counter()
-    for number, cell in enumerate(nb.cells, 1):
-        if cell.cell_type != "code":
-            continue
-        where = f"{origin}, cell {number} (id {cell.get('id', '?')})"
-        cell.source = release_source(cell.source, where)
-        _compiles(cell.source, where)
-        if (name := check_name(cell.source)) is not None:
-            checks[name] += 1
-            lock(cell)
+    code = [(number, cell) for number, cell in enumerate(nb.cells, 1) if cell.cell_type == "code"]
+    checks = Counter(name for _, cell in code if (name := check_name(cell.source)) is not None)
     _validate(checks, lesson, registry, origin)
+    stubbed = False  # a stub came before: from here on a cell may fail until it is written
+    for at, (number, cell) in enumerate(code):
+        where = f"{origin}, cell {number} (id {cell.get('id', '?')})"
+        if check_name(cell.source) is not None:
+            lock(cell)
+            continue
+        has_answer = any(line.strip() == BEGIN for line in cell.source.split("\n"))
+        exercise = _next_check(code[at:])
+        if has_answer:
+            if exercise is None:
+                raise ReleaseError(
+                    f"{where}: an answer after the last check cell; it belongs above the "
+                    "check cell of its exercise"
+                )
+            if not hints.get(exercise):
+                raise ReleaseError(f"{where}: exercise {exercise!r} has no hints in {HINTS_FILE}")
+        cell.source = release_source(cell.source, where, exercise or "")
+        _compiles(cell.source, where)
+        stubbed = stubbed or has_answer
+        if stubbed and (not has_answer or raises_when_run(cell.source)):
+            tags = cell.metadata.setdefault("tags", [])
+            if MAY_FAIL not in tags:
+                tags.append(MAY_FAIL)
     nb.metadata["course"] = {"lesson": lesson}
     return nb
+
+
+def _next_check(cells: Sequence[tuple[int, Any]]) -> str | None:
+    """The exercise of the first check cell among *cells*."""
+    names = (check_name(cell.source) for _, cell in cells)
+    return next((name for name in names if name is not None), None)
 
 
 def _validate(checks: Counter[str], lesson: str, registry: Registry, origin: str) -> None:
@@ -146,7 +151,9 @@ def render(nb: Any) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def build(solutions: Path, registry: Registry | None = None) -> dict[str, str]:
+def build(
+    solutions: Path, registry: Registry | None = None, hints: Hints | None = None
+) -> dict[str, str]:
     """File name → text of every exercise notebook that *solutions* gives."""
     if not solutions.is_dir():
         raise ReleaseError(f"{solutions}: no such folder")
@@ -157,11 +164,14 @@ def build(solutions: Path, registry: Registry | None = None) -> dict[str, str]:
         except ValueError as e:  # includes nbformat's NotJSONError
             raise ReleaseError(f"{path}: not a notebook: {e}") from e
         origin = f"{solutions.name}/{path.name}"
-        built[path.name] = render(release_notebook(nb, path.stem, registry, origin=origin))
+        released = release_notebook(nb, path.stem, registry, origin=origin, hints=hints)
+        built[path.name] = render(released)
     return built
 
 
-def main(argv: list[str] | None = None, registry: Registry | None = None) -> int:
+def main(
+    argv: list[str] | None = None, registry: Registry | None = None, hints: Hints | None = None
+) -> int:
     """`python -m course exercises [--check]`: 0 done/up to date, 1 out of date, 2 error."""
     parser = argparse.ArgumentParser(
         prog="python -m course exercises",
@@ -174,7 +184,7 @@ def main(argv: list[str] | None = None, registry: Registry | None = None) -> int
     args = parser.parse_args(argv)
     target: Path = args.exercises
     try:
-        built = build(args.solutions, registry)
+        built = build(args.solutions, registry, hints)
     except ReleaseError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

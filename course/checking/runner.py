@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from course.checking.model import Check, Exercise, Result, Status
+from course.checking.stubs import not_written_yet, unwritten
 
 DEFAULT_TIMEOUT = 2.0
 GRACE = 0.5  # extra wait for a check whose event loop is blocked, so its own timeout cannot fire
@@ -157,14 +158,11 @@ def _quiet_if_abandoned(loop: asyncio.AbstractEventLoop, context: dict[str, Any]
 
 def explain(error: BaseException) -> tuple[Status, str]:
     """A status and a message for what a check raised."""
+    stub = unwritten(error)  # a stub's NotImplementedError, even when it caused another error
+    if stub is not None:
+        return "failed", not_written_yet(stub)
     if isinstance(error, AssertionError):
         return "failed", str(error) or "an assertion in the check failed"
-    if isinstance(error, NotImplementedError):
-        hint = f" Hint: {error}" if str(error) else ""
-        return "failed", (
-            "not written yet: replace `raise NotImplementedError` in the exercise cell with "
-            f"your code.{hint}"
-        )
     where = where_in_student_code(error)
     return "error", f"your code raised {type(error).__name__}: {error}{where}"
 

@@ -7,6 +7,8 @@ happened, why, the fix, the upstream issues, and a link to the lesson cell that 
 it. When an error has several usual causes, up to three are shown, the likeliest first,
 each with the test that tells it apart. course/explain/rules.py decides which pain point an
 error is; what is said about each is its record in course/explain/painpoints.toml.
+An error that an unwritten exercise caused is none of them: below it, course/explain/
+unwritten.py says "Not written yet" and where the hints are, and no pain point is named.
 
 It listens to IPython's ``post_run_cell`` event, which fires after every cell (top-level
 ``await`` included) once the traceback is shown, with the exception in
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from course.explain import catalog as painpoints
+from course.explain import unwritten
 from course.explain.evidence import Failure
 from course.explain.rules import NO, RULES
 
@@ -120,7 +123,10 @@ def _score(rule: Callable[[Failure], int], failure: Failure) -> int:
 
 
 def explain(error: BaseException, source: str = "") -> Explanation | None:
-    """The classic pain points *error* (raised by a cell with this *source*) most likely is."""
+    """The classic pain points *error* (raised by a cell with this *source*) most likely is:
+    none when a NotImplementedError caused it (an exercise not written yet)."""
+    if unwritten.caused_by_a_stub(error):
+        return None
     failure = Failure(error, source)
     scored = sorted(((-_score(rule, failure), n) for n, rule in RULES.items()))
     best = -scored[0][0]
@@ -136,19 +142,23 @@ def explain(error: BaseException, source: str = "") -> Explanation | None:
 
 
 def _after_cell(result: Any) -> None:
-    """IPython's post_run_cell callback: explain the cell's error, if it is a classic one."""
+    """IPython's post_run_cell callback: under a failed cell, "not written yet" or a pain point."""
     error = getattr(result, "error_in_exec", None)
     if error is None:
         return
+    from IPython import get_ipython
+    from IPython.display import display
+
     try:
-        explanation = explain(error, getattr(result.info, "raw_cell", None) or "")
+        # Not written yet: the exercise's stub, in this cell or behind it, and no pain point.
+        shown: object = unwritten.find(error, getattr(get_ipython(), "user_ns", None))
+        if shown is None:
+            shown = explain(error, getattr(result.info, "raw_cell", None) or "")
     except Exception:  # the explainer must never add an error of its own
         logger.debug("the explainer failed", exc_info=True)
         return
-    if explanation is not None:
-        from IPython.display import display
-
-        display(explanation)  # type: ignore[no-untyped-call]
+    if shown is not None:
+        display(shown)  # type: ignore[no-untyped-call]
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -27,6 +27,7 @@ from course.checking.runner import (
     run_check,
     run_exercise,
 )
+from course.checking.stubs import Stub
 from course.checks import EXERCISES, check, find_exercise, grade
 
 TIMEOUT = 0.3
@@ -174,9 +175,12 @@ def test_an_assert_without_a_message_still_says_something():
     assert result.message == "an assertion in the check failed"
 
 
-def test_a_stub_is_not_written_yet_and_shows_its_hint():
+GREETING = Stub("greeting_app(scope, receive, send)", "greeting-app").message()
+
+
+def test_a_released_stub_is_not_written_yet_and_says_what_to_write_and_where_hints_are():
     def stub():
-        raise NotImplementedError("hint text")
+        raise NotImplementedError(GREETING)
 
     def calls_it(answer):
         answer()
@@ -185,19 +189,46 @@ def test_a_stub_is_not_written_yet_and_shows_its_hint():
 
     assert result.status == "failed"
     assert result.points == 0
-    assert result.message.startswith("not written yet")
-    assert "Hint: hint text" in result.message
+    assert result.message == (
+        "not written yet: write greeting_app(scope, receive, send) where its cell says "
+        '`# YOUR CODE HERE`, run that cell, then this one again. Stuck? Run hint("greeting-app").'
+    )
 
 
-def test_a_stub_without_a_hint_says_no_hint():
+def test_a_bare_not_implemented_error_is_not_written_yet_too():
     def stub():
         raise NotImplementedError
 
     result = run(lambda answer: answer(), {"answer": stub})
 
     assert result.status == "failed"
-    assert result.message.startswith("not written yet")
-    assert "Hint" not in result.message
+    assert result.message.startswith("not written yet: replace `raise NotImplementedError`")
+    assert result.message.endswith("your code.")
+
+
+def test_an_error_a_stub_caused_is_not_written_yet():
+    """A stub that dies in a task (a consumer, a worker) shows up as the error it caused."""
+
+    def stub():
+        raise NotImplementedError(Stub("JobWorker.job_run(message)", "job-worker").message())
+
+    def waits_for_it(answer):
+        try:
+            answer()
+        except NotImplementedError as error:
+            raise TimeoutError("nothing came") from error
+
+    def in_a_group(answer):
+        try:
+            answer()
+        except NotImplementedError as error:
+            raise ExceptionGroup("tasks", [ValueError("other"), error]) from None
+
+    for caller in (waits_for_it, in_a_group):
+        result = run(caller, {"answer": stub})
+        assert result.status == "failed", result.message
+        assert result.message.startswith("not written yet: write JobWorker.job_run(message)")
+        assert 'hint("job-worker")' in result.message
 
 
 def test_a_name_the_check_needs_is_missing():

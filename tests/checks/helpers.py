@@ -8,7 +8,8 @@ from pathlib import Path
 import nbformat
 
 from course._paths import REPO_ROOT
-from course.authoring.release import release_source
+from course.authoring.regions import BEGIN, END, release_source
+from course.authoring.release import release_notebook
 from course.checks import for_lesson
 from course.grading.gradebook import HEADER
 
@@ -54,7 +55,7 @@ def notebook_with(*cells: str, replace: dict[str, str] | None = None) -> nbforma
 
 # ---- one exercise's answer, straight from its notebook (no kernel) --------------------------
 
-MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### HINT")
+MARKERS = (BEGIN, END)
 
 
 def cell_defining(notebook: Path, name: str) -> str:
@@ -87,12 +88,32 @@ def solution_namespace(notebook: Path, name: str) -> dict:
 
 
 def stub_namespace(notebook: Path, name: str) -> dict:
-    """The namespace the released exercise cell defining ``name`` leaves behind."""
+    """The namespace the released exercise cell defining ``name`` leaves behind (the cell as
+    release makes it from the whole notebook, each stub naming its exercise)."""
+    source = cell_defining(notebook, name)
+    nb = nbformat.read(notebook, as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source == source)
+    released = release_notebook(nb, notebook.stem).cells[at].source
     namespace: dict = {}
-    exec(
-        compile(release_source(cell_defining(notebook, name), "test"), "<stub>", "exec"), namespace
-    )
+    exec(compile(released, "<stub>", "exec"), namespace)
     return namespace
+
+
+def regions(source: str) -> int:
+    """How many solution regions a cell holds."""
+    return sum(line.strip() == BEGIN for line in source.split("\n"))
+
+
+def one_stub(source: str, keep: int, exercise: str) -> str:
+    """*source* with its region number *keep* (from 0) released as a stub, the others solved
+    (their markers dropped, their code kept)."""
+    lines, region = [], -1
+    for line in source.split("\n"):
+        if line.strip() == BEGIN:
+            region += 1
+        if line.strip() not in MARKERS or region == keep:
+            lines.append(line)
+    return release_source("\n".join(lines), "test", exercise)
 
 
 def failing(report) -> dict[str, str]:
@@ -129,15 +150,13 @@ def assert_full_marks(report, points: int, *, checks: list[str] | None = None) -
 
 
 def assert_not_written_yet(report, *said: str, within: float | None = None) -> None:
-    """No points, and every check says the answer is not written yet, with each of *said*.
-
-    Without *said*, each message must still carry a hint ("Hint: ").
-    """
+    """No points, and every check says the answer is not written yet, with each of *said*,
+    and where the exercise's hints are (never a hint itself: hints come on request)."""
     assert report.score.points == 0, f"the stub got {report.score!r}:\n{messages(report)}"
     for r in report.results:
         assert r.status == "failed", messages(report)
-        assert r.message.startswith("not written yet"), r.message
-        for fragment in said or ("Hint: ",):
+        assert r.message.startswith("not written yet: write "), r.message
+        for fragment in (*said, f'Stuck? Run hint("{report.exercise}").'):
             assert fragment in r.message, f"{fragment!r} is not in {r.message!r}"
         if within is not None:
             assert r.seconds < within, (r.check, r.seconds)

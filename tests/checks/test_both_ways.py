@@ -20,6 +20,10 @@ from tests.checks.helpers import (
     SOLUTIONS_DIR,
     assert_full_marks,
     assert_not_written_yet,
+    cell_defining,
+    messages,
+    one_stub,
+    regions,
     solution_namespace,
     stub_namespace,
 )
@@ -31,7 +35,7 @@ class BothWays:
 
     points: int
     calls: tuple[str, ...] = ()  # calls into the stub (run in its namespace): NotImplementedError
-    said: tuple[str, ...] = ()  # in every message of the stub's report (else just "Hint: ")
+    said: tuple[str, ...] = ()  # in every message of the stub's report, beside hint("name")
     timeout: float = DEFAULT_TIMEOUT
     within: float | None = None  # seconds each of the stub's checks may take
     db: bool = False  # the checks touch the database (from a worker thread)
@@ -49,12 +53,14 @@ EXERCISE_TESTS: dict[str, BothWays] = {
     "request-id": BothWays(
         6,
         ("RequestIdMiddleware(Inner())({'type': 'http'}, None, None)",),
-        said=("Hint: ", "websocket.close"),
+        said=("write RequestIdMiddleware.__call__(scope, receive, send) where",),
         timeout=1.0,
     ),
-    "room-consumer": BothWays(5, ("RoomConsumer().connect()",), ("Hint: the room is",), db=True),
-    # The hint of connect, the first thing a check runs.
-    "room-history": BothWays(4, said=("async for",), db=True, no_rows=True),
+    "room-consumer": BothWays(
+        5, ("RoomConsumer().connect()",), ("write RoomConsumer.connect() where",), db=True
+    ),
+    # The stub of connect, the first thing every check runs.
+    "room-history": BothWays(4, said=("HistoryConsumer.connect()",), db=True, no_rows=True),
     "cross-process-broadcast": BothWays(
         5,
         (
@@ -64,13 +70,13 @@ EXERCISE_TESTS: dict[str, BothWays] = {
         db=True,  # the demo's ChatConsumer reads the room's history on connect
     ),
     "job-worker": BothWays(
-        4, ("JobWorker().job_run({})",), ("Hint: for done, number in enumerate",), db=True
+        4, ("JobWorker().job_run({})",), ("write JobWorker.job_run(message) where",), db=True
     ),
     # A dead bot is noticed at once, not after the 2 s a check may wait.
     "bot-commands": BothWays(
         7,
         ("Bot().chat_connect({'type': 'chat.connect'})",),
-        ("Hint: keep the state on self",),
+        ("write Bot.chat_connect(event) where",),
         within=1.0,
         db=True,
     ),
@@ -78,7 +84,7 @@ EXERCISE_TESTS: dict[str, BothWays] = {
     "token-auth": BothWays(
         7,
         ("TokenAuthMiddleware(Inner())({'type': 'websocket'}, None, None)",),
-        ("Hint: ", "parse_qs"),
+        ("TokenAuthMiddleware.__call__(scope, receive, send)",),
     ),
 }
 # What the calls above use besides the stub.
@@ -133,8 +139,8 @@ def test_the_solution_gets_full_marks(exercise, spec):
 def test_the_released_stub_gets_nothing_and_is_not_written_yet(exercise, spec):
     namespace = answer(exercise, stub_namespace)
     for call in spec.calls:
-        with pytest.raises(NotImplementedError):  # the stub really is a stub
-            called = eval(call, {**GIVEN, **namespace})
+        with pytest.raises(NotImplementedError, match=rf'Stuck\? Run hint\("{exercise.name}"\)$'):
+            called = eval(call, {**GIVEN, **namespace})  # the stub really is a stub
             if inspect.iscoroutine(called):
                 asyncio.run(called)
 
@@ -143,3 +149,33 @@ def test_the_released_stub_gets_nothing_and_is_not_written_yet(exercise, spec):
     assert_not_written_yet(report, *spec.said, within=spec.within)
     if spec.no_rows:
         assert Message.objects.count() == 0
+
+
+def one_stub_at_a_time(exercise):
+    """(region, namespace) for each solution region of the exercise: that region released
+    as a stub, every other one solved: a student who has written all but one part."""
+    notebook = SOLUTIONS_DIR / f"{exercise.lesson}.ipynb"
+    sources = list(dict.fromkeys(cell_defining(notebook, name) for name in needs(exercise)))
+    for at, source in enumerate(sources):
+        for region in range(regions(source)):
+            namespace: dict = {}
+            for other in sources:  # in notebook order, each cell once
+                keep = region if other is source else -1
+                exec(compile(one_stub(other, keep, exercise.name), "<cell>", "exec"), namespace)
+            yield f"cell {at + 1}, region {region + 1}", namespace
+
+
+@pytest.mark.parametrize(("exercise", "spec"), EACH_EXERCISE)
+def test_a_part_not_written_yet_says_so_wherever_it_shows(exercise, spec):
+    """Every check a missing part makes fail says "not written yet", never a bare timeout or a
+    lost connection (lesson 09's worker and lesson 10's bot die of it in a task of their own)."""
+    for where, namespace in one_stub_at_a_time(exercise):
+        report = graded(exercise, {name: namespace[name] for name in needs(exercise)})
+
+        assert not report.score.full, f"{where}: a missing part still scored {report.score!r}"
+        for r in report.results:
+            if not r.passed:
+                assert r.message.startswith("not written yet: write "), (where, messages(report))
+                assert f'hint("{exercise.name}")' in r.message, (where, r.message)
+        if spec.no_rows:
+            assert Message.objects.count() == 0

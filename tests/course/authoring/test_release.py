@@ -1,4 +1,9 @@
-"""course.authoring.release: solution notebooks in, locked and stubbed exercise notebooks out."""
+"""course.authoring.release: solution notebooks in, locked and stubbed exercise notebooks out.
+
+A stub says what to write and where the hints are (hint("name")), never a hint; every cell
+that can fail while a stub is unwritten is tagged raises-exception, so Run All reaches every
+check cell.
+"""
 
 import ast
 import json
@@ -9,7 +14,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from course.authoring.regions import what_to_write
 from course.authoring.release import (
+    MAY_FAIL,
     ReleaseError,
     main,
     release_notebook,
@@ -17,19 +24,20 @@ from course.authoring.release import (
     render,
 )
 from course.checking.cells import CHECK_CELL, check_name
+from course.checking.stubs import Stub
 
 LESSON = "01-demo"
 REGISTRY = {
     "hello": SimpleNamespace(name="hello", lesson=LESSON),
     "later": SimpleNamespace(name="later", lesson="02-other"),
 }
+HINTS = {"hello": ("read scope['path'] first", "then send two messages"), "later": ("soon",)}
 
 ANSWER = """\
 import json
 
 async def app(scope, receive, send):
     ### BEGIN SOLUTION
-    ### HINT: read scope["query_string"]; it is bytes
     body = b"hi"
     ### END SOLUTION
     return body
@@ -63,69 +71,95 @@ def repo(tmp_path: Path):
 
 def run(repo: Path, *args: str) -> int:
     argv = ["--solutions", str(repo / "solutions"), "--exercises", str(repo / "exercises")]
-    return main([*argv, *args], registry=REGISTRY)
+    return main([*argv, *args], registry=REGISTRY, hints=HINTS)
 
 
 # ---- one cell --------------------------------------------------------------------------------
 
 
-def test_region_becomes_a_hinted_stub_at_the_marker_indentation():
-    out = release_source(ANSWER, "here")
+def test_region_becomes_a_stub_that_says_what_to_write_and_where_the_hints_are():
+    out = release_source(ANSWER, "here", "hello")
     assert out == (
         "import json\n\nasync def app(scope, receive, send):\n"
         "    # YOUR CODE HERE\n"
-        """    raise NotImplementedError('read scope["query_string"]; it is bytes')\n"""
+        """    raise NotImplementedError('Write app(scope, receive, send) here. """
+        """Stuck? Run hint("hello")')\n"""
         "    return body\n"
     )
     parses(out)
+    message = ast.parse(out).body[1].body[0].exc.args[0].value  # type: ignore[attr-defined]
+    assert Stub.parse(message) == Stub("app(scope, receive, send)", "hello")
 
 
-def test_hint_lines_are_joined_and_quotes_and_backslashes_stay_safe():
+def test_the_stub_names_the_function_around_it_without_self_or_defaults():
     src = (
+        "class Room(Base):\n"
+        "    async def receive(self, text_data=None, *args, key, **kwargs):\n"
+        "        ### BEGIN SOLUTION\n"
+        "        pass\n"
+        "        ### END SOLUTION\n"
+        "\n"
+        "    @classmethod\n"
+        "    def make(cls):\n"
+        "        ### BEGIN SOLUTION\n"
+        "        if True:\n"
+        "            return cls()\n"
+        "        ### END SOLUTION\n"
+        "\n"
+        "def outer(a, /, b):\n"
+        "    def inner(c):\n"
+        "        ### BEGIN SOLUTION\n"
+        "        return c\n"
+        "        ### END SOLUTION\n"
+        "    return inner\n"
         "### BEGIN SOLUTION\n"
-        '### HINT:   it\'s "quoted"  \n'
         "x = 1\n"
-        "### HINT: and a \\n backslash\n"
-        "### END SOLUTION"
+        "### END SOLUTION\n"
     )
-    out = release_source(src, "here")
-    lines = out.split("\n")
-    assert lines[0] == "# YOUR CODE HERE"
-    call = ast.parse(out).body[0].exc  # type: ignore[attr-defined]
-    assert call.args[0].value == 'it\'s "quoted" and a \\n backslash'
+    assert what_to_write(src, 3) == "Room.receive(text_data, *args, key, **kwargs)"
+    assert what_to_write(src, 9) == "Room.make()"
+    assert what_to_write(src, 16) == "outer.inner(c)"
+    assert what_to_write(src, 20) == "your answer"
+    assert what_to_write("%magic\n### BEGIN SOLUTION\n", 2) == "your answer"
+    out = release_source(src, "here", "ex")
+    assert "'Write Room.receive(text_data, *args, key, **kwargs) here." in out
+    assert "'Write your answer here. Stuck? Run hint(\"ex\")'" in out
+    parses(out)
 
 
 def test_two_regions_in_one_cell_and_code_outside_untouched():
     src = (
-        "def f():\n    ### BEGIN SOLUTION\n    ### HINT: one\n    return 1\n    ### END SOLUTION\n"
+        "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n"
         "\n# keep me\nclass C:\n    def g(self):\n"
-        "        ### BEGIN SOLUTION\n        ### HINT: two\n        return 2\n"
+        "        ### BEGIN SOLUTION\n        return 2\n"
         "        ### END SOLUTION\n"
     )
-    out = release_source(src, "here")
+    out = release_source(src, "here", "ex")
+    stub = "raise NotImplementedError('Write {} here. Stuck? Run hint(\"ex\")')"
     assert out == (
-        "def f():\n    # YOUR CODE HERE\n    raise NotImplementedError('one')\n"
+        f"def f():\n    # YOUR CODE HERE\n    {stub.format('f()')}\n"
         "\n# keep me\nclass C:\n    def g(self):\n"
-        "        # YOUR CODE HERE\n        raise NotImplementedError('two')\n"
+        f"        # YOUR CODE HERE\n        {stub.format('C.g()')}\n"
     )
     parses(out)
-    assert release_source("x = 1\n# ### not a marker\n", "here") == "x = 1\n# ### not a marker\n"
+    assert release_source("x = 1\n# ### not a marker\n", "here", "ex") == (
+        "x = 1\n# ### not a marker\n"
+    )
 
 
 @pytest.mark.parametrize(
     ("src", "words"),
     [
-        ("### BEGIN SOLUTION\nx = 1\n### END SOLUTION", "HINT"),
-        ("### BEGIN SOLUTION\n### HINT:\n### END SOLUTION", "HINT"),
         ("x = 1\n### END SOLUTION", "line 2: ### END SOLUTION without"),
-        ("### BEGIN SOLUTION\n### HINT: h\nx = 1", "line 1: ### BEGIN SOLUTION without"),
-        ("### BEGIN SOLUTION\n  ### BEGIN SOLUTION\n### HINT: h\n### END SOLUTION", "inside"),
-        ("### HINT: stray\nx = 1", "outside"),
+        ("### BEGIN SOLUTION\nx = 1", "line 1: ### BEGIN SOLUTION without"),
+        ("### BEGIN SOLUTION\n  ### BEGIN SOLUTION\nx = 1\n### END SOLUTION", "inside"),
+        ("### BEGIN SOLUTION\n### HINT: h\nx = 1\n### END SOLUTION", "course/checks/hints.toml"),
+        ("### HINT: stray\nx = 1", "line 1: hints live in course/checks/hints.toml"),
     ],
 )
 def test_bad_markers_are_errors_that_say_where(src: str, words: str):
     with pytest.raises(ReleaseError, match=r"^nb, cell 3") as info:
-        release_source(src, "nb, cell 3")
+        release_source(src, "nb, cell 3", "ex")
     assert words in str(info.value)
 
 
@@ -150,7 +184,7 @@ def test_notebook_is_stubbed_cleaned_and_check_cells_locked():
     nb.cells[1].metadata["execution"] = {"iopub.status.idle": "2024"}
     before = render(nb)
 
-    out = release_notebook(nb, LESSON, REGISTRY)
+    out = release_notebook(nb, LESSON, REGISTRY, hints=HINTS)
     assert render(nb) == before, "the solution notebook is left as it was"
     assert out.metadata["course"] == {"lesson": LESSON}
     assert out.metadata["kernelspec"]["name"] == "python3"
@@ -166,12 +200,60 @@ def test_notebook_is_stubbed_cleaned_and_check_cells_locked():
             parses(cell.source)
 
 
+def test_cells_that_can_fail_while_a_stub_is_unwritten_are_tagged_so_run_all_goes_on():
+    setup = new_code_cell("import course\nfrom course import check, hint")
+    top_level = new_code_cell("### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION")
+    try_it = new_code_cell("await app({}, None, None)")
+    already = new_code_cell("x = 1", metadata={"tags": [MAY_FAIL]})
+    nb = solution(try_it, top_level, already)
+    nb.cells.insert(1, setup)
+    nb.cells.append(new_code_cell("print('after the last check')"))
+
+    out = release_notebook(nb, LESSON, REGISTRY, hints=HINTS)
+    tags = [c.metadata.get("tags", []) for c in out.cells if c.cell_type == "code"]
+    assert tags == [
+        [],  # the setup, before any stub: it must not fail
+        [],  # only defines app: the stub inside runs when app is called
+        [MAY_FAIL],  # calls app
+        [MAY_FAIL],  # its stub runs when the cell does
+        [MAY_FAIL],  # tagged once
+        ["check"],  # locked, and it never raises: it reports
+        [MAY_FAIL],
+    ]
+    assert "'Write your answer here. Stuck? Run hint(\"hello\")'" in out.cells[4].source
+
+
+def test_each_answer_belongs_to_the_next_check_cell():
+    registry = {**REGISTRY, "bye": SimpleNamespace(name="bye", lesson=LESSON)}
+    second = new_code_cell("def bye():\n    ### BEGIN SOLUTION\n    pass\n    ### END SOLUTION")
+    nb = solution(new_code_cell('check("hello")'), second, check='check("bye")')
+
+    out = release_notebook(nb, LESSON, registry, hints={**HINTS, "bye": ("wave",)})
+    assert 'hint("hello")' in out.cells[1].source
+    assert 'Write bye() here. Stuck? Run hint("bye")' in out.cells[3].source
+
+
+def test_an_answer_needs_a_check_cell_after_it_and_hints_for_its_exercise():
+    late = new_code_cell("def f():\n    ### BEGIN SOLUTION\n    pass\n    ### END SOLUTION")
+    nb = solution()
+    nb.cells.append(late)
+    with pytest.raises(ReleaseError, match=r"cell 4 .*an answer after the last check cell"):
+        release_notebook(nb, LESSON, REGISTRY, hints=HINTS)
+    with pytest.raises(ReleaseError, match=r"cell 2 .*'hello' has no hints in course/checks/"):
+        release_notebook(solution(), LESSON, REGISTRY, hints={"later": ("x",)})
+
+
+def test_no_hint_reaches_a_released_notebook():
+    text = render(release_notebook(solution(), LESSON, REGISTRY, hints=HINTS))
+    assert not [h for hints in HINTS.values() for h in hints if h in text]
+
+
 def test_released_code_that_does_not_compile_is_an_error():
     fine = new_code_cell("%timeit x\n!ls\nawait thing()")
     nb = solution(fine)
-    assert release_notebook(nb, LESSON, REGISTRY)
+    assert release_notebook(nb, LESSON, REGISTRY, hints=HINTS)
     with pytest.raises(ReleaseError, match=r"cell 3 .*released code is invalid"):
-        release_notebook(solution(new_code_cell("x = ("), fine), LESSON, REGISTRY)
+        release_notebook(solution(new_code_cell("x = ("), fine), LESSON, REGISTRY, hints=HINTS)
 
 
 @pytest.mark.parametrize(
@@ -184,19 +266,19 @@ def test_released_code_that_does_not_compile_is_an_error():
 )
 def test_check_cells_must_match_the_registry(check: str, message: str):
     with pytest.raises(ReleaseError, match=f"^{LESSON}.ipynb: ") as info:
-        release_notebook(solution(check=check), LESSON, REGISTRY)
+        release_notebook(solution(check=check), LESSON, REGISTRY, hints=HINTS)
     assert message in str(info.value)
 
 
 def test_a_check_cell_twice_is_an_error():
     with pytest.raises(ReleaseError, match="appears 2 times"):
-        release_notebook(solution(new_code_cell("check('hello')")), LESSON, REGISTRY)
+        release_notebook(solution(new_code_cell("check('hello')")), LESSON, REGISTRY, hints=HINTS)
 
 
 def test_render_is_deterministic_nbformat_json():
     nb = solution()
-    text = render(release_notebook(nb, LESSON, REGISTRY))
-    assert text == render(release_notebook(nb, LESSON, REGISTRY))
+    text = render(release_notebook(nb, LESSON, REGISTRY, hints=HINTS))
+    assert text == render(release_notebook(nb, LESSON, REGISTRY, hints=HINTS))
     assert text.endswith("}\n") and json.loads(text)["nbformat"] == 4
 
 
@@ -239,7 +321,9 @@ def test_check_notices_an_edited_solution_and_a_missing_exercise(repo: Path, cap
     nb = nbformat.read(src, as_version=4)
     nb.cells[0].source = "# Lesson *one*, edited"
     nbformat.write(nb, src)
-    nbformat.write(solution(check=""), repo / "solutions" / "03-new.ipynb")
+    nbformat.write(
+        new_notebook(cells=[new_markdown_cell("# New")]), repo / "solutions" / "03-new.ipynb"
+    )
     capsys.readouterr()
     assert run(repo, "--check") == 1
     out = capsys.readouterr().out

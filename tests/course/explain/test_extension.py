@@ -28,7 +28,8 @@ from traitlets.config import Config
 
 import course
 from course._paths import REPO_ROOT
-from course.explain import catalog
+from course.checking.stubs import Stub
+from course.explain import catalog, unwritten
 from course.explain import extension as explain
 from tests.course.explain.cases import EXPLAINED, UNRELATED, Case
 
@@ -163,6 +164,66 @@ def test_the_explanation_is_escaped_html_with_a_text_twin() -> None:
     assert '"chat.message"' in bundle["text/plain"]
     assert "&quot;chat.message&quot;" in bundle["text/html"]
     assert "<code>chat_message(self, event)</code>" in bundle["text/html"]
+
+
+# ---- an exercise not written yet: no pain point, and "Not written yet" -----------------------
+
+STUB = Stub("JobWorker.job_run(message)", "job-worker").message()
+
+
+def not_written(ran: Ran) -> list[str]:
+    return [
+        out["text/plain"]
+        for out in ran.shown
+        if out.get("text/plain", "").startswith(unwritten.HEADING)
+    ]
+
+
+def test_a_cell_that_runs_a_stub_is_not_written_yet_and_no_pain_point(run: Run) -> None:
+    ran = run(f"def job_run(message):\n    raise NotImplementedError({STUB!r})\n\njob_run({{}})")
+
+    nothing_shown(ran)
+    assert not_written(ran) == [
+        "Not written yet: this cell ran JobWorker.job_run(message), which is still the "
+        "exercise's stub. Write it where its cell says `# YOUR CODE HERE`, run that cell, "
+        'then this one again. Stuck? Run hint("job-worker").'
+    ]
+    html_notes = [o["text/html"] for o in ran.shown if "Not written yet" in o.get("text/html", "")]
+    assert "<code># YOUR CODE HERE</code>" in html_notes[0]
+
+
+def test_a_timeout_behind_which_a_stub_died_in_a_task_is_not_written_yet(run: Run) -> None:
+    """Lesson 09's try-it cell: the worker's task died of its stub; the cell waits in vain."""
+    started = f"""
+    import asyncio
+
+    async def job_run():
+        raise NotImplementedError({STUB!r})
+
+    worker = asyncio.ensure_future(job_run())
+    await asyncio.sleep(0.01)
+    """
+    waits = "await asyncio.wait_for(asyncio.sleep(1), 0.01)"
+    assert run(started).error is None
+    try:
+        ran = run(waits)
+        nothing_shown(ran)
+        [note] = not_written(ran)
+        assert note.startswith("Not written yet: `worker` stopped in the background on ")
+        assert note.endswith('Stuck? Run hint("job-worker").')
+    finally:
+        run("del worker")
+    assert not not_written(run(waits)), "with no stub behind it, a timeout is just a timeout"
+
+
+def test_a_classic_error_that_a_stub_caused_names_no_pain_point() -> None:
+    classic = ValueError("No handler for message type chat.message")
+    assert explain.explain(classic) is not None
+    classic.__cause__ = NotImplementedError(STUB)
+    assert explain.explain(classic) is None
+    assert unwritten.find(classic) == unwritten.NotWrittenYet(
+        Stub("JobWorker.job_run(message)", "job-worker")
+    )
 
 
 # ---- errors that need a process: daphne, Redis, a fresh interpreter -------------------------
