@@ -6,6 +6,7 @@ from typing import Any
 
 from course.checking.model import Exercise, Fail, expect
 from course.checks._support.http import (
+    Called,
     Response,
     expect_async_app,
     expect_plain_text,
@@ -33,6 +34,12 @@ async def greets_by_name(greeting_app: Any) -> None:
     response = await _greet(greeting_app, "/hello?name=Ada")
     expect(response.status == 200, f"GET /hello?name=Ada answered {response.status}; expected 200.")
     expect(
+        response.body != b"Hello, world!",
+        "GET /hello?name=Ada answered b'Hello, world!': greeting_app ignored the name in the "
+        "query string. Read it from scope['query_string'] with "
+        "parse_qs(scope['query_string'].decode()).",
+    )
+    expect(
         response.body == b"Hello, Ada!",
         f"GET /hello?name=Ada answered {response.body!r}; expected b'Hello, Ada!'.",
     )
@@ -41,7 +48,18 @@ async def greets_by_name(greeting_app: Any) -> None:
 
 @greeting.check("GET /hello with no name answers Hello, world!")
 async def greets_the_world(greeting_app: Any) -> None:
-    response = await _greet(greeting_app, "/hello")
+    try:
+        response = await _greet(greeting_app, "/hello")
+    except (KeyError, IndexError, TypeError) as error:
+        try:  # the same app with a name: if that works, the missing name is the cause
+            await _greet(greeting_app, "/hello?name=Ada")
+        except Exception:
+            raise error from None
+        raise Fail(
+            f"GET /hello has no name in the query string, and greeting_app raised "
+            f"{type(error).__name__}: {error}. With no name=, parse_qs(...) gives {{}}: fall "
+            "back to the world, query.get('name', ['world'])[0]."
+        ) from error
     expect(
         response.body == b"Hello, world!",
         f"GET /hello answered {response.body!r}; expected "
@@ -93,16 +111,9 @@ async def _hello(scope: Scope, receive: Receive, send: Send) -> None:
     await send({"type": "http.response.body", "body": b"hi"})
 
 
-async def _echo_scope(scope: Scope, receive: Receive, send: Send) -> None:
-    for key in ("type", "method", "path", "query_string", "headers"):
-        if key not in scope:
-            raise Fail(
-                f"the scope call_app built has no {key!r} key: an app reads scope['{key}'] "
-                "(see the scope of a real request in the lesson)."
-            )
-    text = f"{scope['type']} {scope['method']} {scope['path']} {scope['query_string']!r}"
+async def _answers_201(scope: Scope, receive: Receive, send: Send) -> None:
     await send({"type": "http.response.start", "status": 201, "headers": []})
-    await send({"type": "http.response.body", "body": text.encode()})
+    await send({"type": "http.response.body", "body": b"seen"})
 
 
 async def _in_pieces(scope: Scope, receive: Receive, send: Send) -> None:
@@ -131,14 +142,32 @@ async def _reads_twice(scope: Scope, receive: Receive, send: Send) -> None:
     )
 
 
-async def _run(call_app: Any, app: Any, target: str) -> tuple[int, bytes]:
+async def _run(call_app: Any, app: Any, target: str, called: Called | None = None) -> Any:
+    """``call_app(app, target)``, the app watched (``called``); Fail unless it ran and the
+    result is (status, body bytes)."""
     expect_async_app(call_app, "call_app", "app, path")
-    result = await call_app(app, target)
+    called = called or Called(app, "call_app")
+    try:
+        result = await call_app(called, target)
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        if not called.ran():
+            raise called.never_ran() from error
+        raise
+    if not called.ran():
+        raise called.never_ran()
     expect(
         isinstance(result, tuple) and len(result) == 2,
         f"call_app returned {result!r}: return a tuple (status, body), e.g. (200, b'hi').",
     )
-    return result  # type: ignore[no-any-return]
+    body = result[1]
+    expect(
+        isinstance(body, bytes),
+        f"call_app returned the body as {type(body).__name__} {body!r}: return one bytes "
+        'object, the bodies of every http.response.body joined: b"".join(...).',
+    )
+    return result
 
 
 @by_hand.check("returns (status, body) from a simple app")
@@ -154,14 +183,37 @@ async def returns_status_and_body(call_app: Any) -> None:
 
 @by_hand.check("builds a scope with type, method, path and query_string")
 async def builds_a_scope(call_app: Any) -> None:
-    status, body = await _run(call_app, _echo_scope, "/items?page=2")
-    expected = b"http GET /items b'page=2'"
+    called = Called(_answers_201, "call_app")
+    status, _ = await _run(call_app, _answers_201, "/items?page=2", called)
+    scope = called.scopes[-1]
+    for key in ("type", "method", "path", "query_string", "headers"):
+        expect(
+            key in scope,
+            f"the scope call_app built has no {key!r} key: an app reads scope['{key}'] "
+            "(see the scope of a real request in the lesson).",
+        )
     expect(
-        body == expected,
-        f"the app read type, method, path and query_string from your scope "
-        f"and answered {body!r}; expected {expected!r}. The path stops at '?', and the query "
-        "string is the rest, as bytes.",
+        scope["type"] == "http",
+        f"for GET /items?page=2 call_app built a scope whose type is {scope['type']!r}"
+        + (
+            ": 'http.request' is the type of a message (what receive() returns); the "
+            "scope's own type is 'http'."
+            if scope["type"] == "http.request"
+            else "; an HTTP scope's type is 'http'."
+        ),
     )
+    expect(scope["method"] == "GET", f"scope['method'] is {scope['method']!r}; expected 'GET'.")
+    query = scope["query_string"]
+    expect(
+        scope["path"] == "/items",
+        f"for GET /items?page=2 scope['path'] is {scope['path']!r}: the path stops at '?', "
+        "and the rest is the query string: path.partition('?').",
+    )
+    expect(
+        not isinstance(query, str),
+        f"scope['query_string'] is the str {query!r}: the query string is bytes: query.encode().",
+    )
+    expect(query == b"page=2", f"scope['query_string'] is {query!r}; expected b'page=2'.")
     expect(status == 201, f"the app answered 201, call_app returned {status}.")
 
 

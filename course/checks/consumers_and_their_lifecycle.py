@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from course.checking.model import Exercise, Fail, expect
@@ -19,11 +20,13 @@ EXERCISES = [commands]
 
 WAIT = 0.5  # seconds to wait for one reply: an in-process answer takes a few milliseconds
 PING = json.dumps({"command": "ping"})
+Frame = str | bytes  # a text frame, or a binary one
 ERROR_SHAPE = '{"type": "error", "error": "what was wrong"}'
 
 
-async def _talk(consumer: Any, frames: list[str]) -> list[Any]:
-    """Connect to ``consumer``, send each text frame, and return each decoded JSON reply."""
+async def _talk(consumer: Any, frames: Sequence[Frame]) -> list[Any]:
+    """Connect to ``consumer``, send each frame (text, or bytes as a binary frame), and return
+    each decoded JSON reply."""
     from channels.generic.websocket import AsyncJsonWebsocketConsumer
     from channels.testing import WebsocketCommunicator
 
@@ -42,12 +45,22 @@ async def _talk(consumer: Any, frames: list[str]) -> list[Any]:
         )
         replies: list[Any] = []
         for i, frame in enumerate(frames):
-            await communicator.send_to(text_data=frame)
-            replies.append(await _reply(communicator, frame, frames[i - 1] if i else ""))
+            if isinstance(frame, bytes):
+                await communicator.send_to(bytes_data=frame)
+            else:
+                await communicator.send_to(text_data=frame)
+            replies.append(await _reply(communicator, _shown(frame), _shown(frames[i - 1 : i])))
         return replies
     finally:
         if not communicator.future.done():
             await communicator.disconnect(timeout=WAIT)
+
+
+def _shown(frame: Frame | Sequence[Frame]) -> str:
+    """A frame as messages name it: its text, or "the binary frame b'...'"; "" for none."""
+    if not isinstance(frame, str | bytes):
+        return _shown(frame[0]) if frame else ""
+    return f"the binary frame {frame!r}" if isinstance(frame, bytes) else frame
 
 
 async def _reply(communicator: Any, frame: str, previous: str) -> Any:
@@ -87,6 +100,19 @@ async def _reply(communicator: Any, frame: str, previous: str) -> Any:
 def _crash(error: Exception, frame: str) -> str:
     """What to say when the consumer raised, which kills it and closes the connection."""
     said = f"CommandConsumer raised {type(error).__name__}: {error} on the frame {frame}"
+    if frame.startswith("the binary frame"):
+        return (
+            f"CommandConsumer raised {type(error).__name__}: {error} on {frame}, and died. A "
+            "binary frame comes to receive() as bytes_data, with text_data None (the inherited "
+            "receive() refuses it with ValueError): override receive() and reply to it with "
+            f"an error, {ERROR_SHAPE}."
+        )
+    if isinstance(error, AttributeError) and frame[:1] in tuple('["0123456789tfn'):
+        return (
+            f"{said}, and died: JSON that is not an object decodes to a list, str, number or "
+            "None, which has no .get(): check isinstance(content, dict) first and reply "
+            f"{ERROR_SHAPE}."
+        )
     if isinstance(error, json.JSONDecodeError):
         return (
             f"{said}. The inherited receive() passes the text to json.loads and lets its "
@@ -111,11 +137,11 @@ def _expect_error(reply: Any, frame: str, why: str) -> None:
     raise Fail(f"CommandConsumer answered {frame} with {reply}; {why} deserves {ERROR_SHAPE}.")
 
 
-async def _still_open(consumer: Any, frames: list[str], why: str) -> None:
+async def _still_open(consumer: Any, frames: Sequence[Frame], why: str) -> None:
     """Each of ``frames`` gets an error reply, and a ping afterwards still gets its pong."""
     replies = await _talk(consumer, [*frames, PING])
     for frame, reply in zip(frames, replies, strict=False):
-        _expect_error(reply, frame, why)
+        _expect_error(reply, _shown(frame), why)
     expect(
         replies[-1] == {"type": "pong"},
         f"after the error replies, CommandConsumer answered {PING} with {replies[-1]}: "
@@ -174,8 +200,17 @@ async def bad_fields_are_errors(CommandConsumer: Any) -> None:
             '"added" them. Check that a and b are numbers (int or float) and reply '
             f"{ERROR_SHAPE} when they are not."
         )
+    flags = '{"command": "add", "a": true, "b": 1}'
+    (reply,) = await _talk(CommandConsumer, [flags])
+    if isinstance(reply, dict) and reply.get("type") == "result":
+        raise Fail(
+            f"CommandConsumer answered {flags} with {reply}: true is a bool, and bool is a "
+            "subclass of int, so isinstance(True, (int, float)) holds. Leave bools out: "
+            f"isinstance(x, (int, float)) and not isinstance(x, bool), else reply {ERROR_SHAPE}."
+        )
     frames = [
         strings,
+        flags,
         '{"command": "add", "a": 1}',
         '{"command": "add", "a": 1, "b": null}',
         '{"command": "echo"}',
@@ -191,7 +226,7 @@ async def non_objects_are_errors(CommandConsumer: Any) -> None:
     )
 
 
-@commands.check("malformed JSON gets an error reply; the connection stays open")
+@commands.check("malformed JSON, or a binary frame, gets an error reply; the connection stays open")
 async def malformed_json_is_an_error(CommandConsumer: Any) -> None:
-    frames = ['{"command": "ping"', "not JSON at all"]
-    await _still_open(CommandConsumer, frames, "text that is not JSON")
+    frames: list[Frame] = ['{"command": "ping"', "not JSON at all", b'{"command": "ping"}']
+    await _still_open(CommandConsumer, frames, "text that is not JSON, or a binary frame,")

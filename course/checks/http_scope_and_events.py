@@ -7,6 +7,7 @@ from typing import Any
 from course.checking.model import Exercise, Fail, expect
 from course.checks._support.http import (
     Response,
+    Watched,
     expect_async_app,
     expect_plain_text,
     read_response,
@@ -29,8 +30,9 @@ STILL_WAITING = (
 async def _run(app: Any, name: str, scope: dict[str, Any], messages: list[dict[str, Any]]) -> Any:
     """Call ``app`` once like a server; turn the classic crashes into advice."""
     expect_async_app(app, name, "scope, receive, send")
+    watched = Watched(app)
     try:
-        conn: Connection = await call(app, scope, messages, stop_after=1.0)
+        conn: Connection = await call(watched, scope, messages, stop_after=1.0)
     except KeyError as error:
         if error.args == ("body",) and "body" not in scope:
             raise Fail(
@@ -48,6 +50,7 @@ async def _run(app: Any, name: str, scope: dict[str, Any], messages: list[dict[s
     sent = conn.messages(direction="send")
     if not sent and conn.error == "CancelledError":
         raise Fail(STILL_WAITING.format(name=name))
+    watched.verdict(sent, name)
     return sent
 
 
@@ -151,12 +154,34 @@ async def sets_the_headers(echo_app: Any) -> None:
 
 
 async def _stream(stream_app: Any, target: str) -> tuple[Response, list[dict[str, Any]]]:
-    sent = await _run(stream_app, "stream_app", dict(http_scope(target)), [_request(b"")])
+    try:
+        sent = await _run(stream_app, "stream_app", dict(http_scope(target)), [_request(b"")])
+    except KeyError as error:
+        if error.args != ("parts",) or "parts=" in target:
+            raise
+        raise Fail(
+            f"GET {target} has no ?parts=, and stream_app raised KeyError: 'parts': send the "
+            "default 3 then, parse_qs(...).get('parts', ['3'])[0]."
+        ) from error
+    except TypeError as error:
+        if "str" not in str(error):
+            raise
+        raise Fail(
+            f"for GET {target} stream_app raised TypeError: {error}. parse_qs gives strings "
+            "({'parts': ['5']}): make the count a number with int(...)."
+        ) from error
     return read_response(sent, f"GET {target}", "stream_app"), sent
 
 
 def _parts(count: int) -> list[bytes]:
     return [f"part {n}\n".encode() for n in range(1, count + 1)]
+
+
+def _numbering(body: bytes) -> str:
+    """Advice for parts numbered from 0, or "" when they are not."""
+    if not body.startswith(b"part 0\n"):
+        return ""
+    return " The parts are numbered from 1; range(parts) starts at 0: use range(1, parts + 1)."
 
 
 @streaming.check("starts with http.response.start: status 200, text/plain")
@@ -180,7 +205,7 @@ async def sends_each_part_alone(stream_app: Any) -> None:
     expect(
         chunks == _parts(3),
         f"for ?parts=3 the non-empty bodies were {chunks!r}; expected one message per part: "
-        f"{_parts(3)!r}.",
+        f"{_parts(3)!r}.{_numbering(b''.join(chunks))}",
     )
 
 
@@ -199,8 +224,10 @@ async def counts_the_parts(stream_app: Any) -> None:
     for target, count in (("/?parts=1", 1), ("/?parts=5", 5), ("/", 3)):
         response, _ = await _stream(stream_app, target)
         expected = b"".join(_parts(count))
+        advice = _numbering(response.body) or (
+            " Read parts from scope['query_string'] (bytes) with parse_qs; default 3."
+        )
         expect(
             response.body == expected,
-            f"for GET {target} stream_app sent {response.body!r}; expected {expected!r}. "
-            "Read parts from scope['query_string'] (bytes) with parse_qs; default 3.",
+            f"for GET {target} stream_app sent {response.body!r}; expected {expected!r}.{advice}",
         )

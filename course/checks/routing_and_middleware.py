@@ -1,5 +1,6 @@
-"""Lesson 05's exercise: a middleware that tags each connection with an id and turns banned
-clients away, without touching the scope it was given.
+"""Lesson 05's first exercise: a middleware that tags each connection with an id and turns
+banned clients away, without touching the scope it was given (the second, seed-stack, is in
+routing_and_middleware_seed_stack.py).
 
 Each check plays the server (course/checks/_support/middleware.py): it builds a scope by hand, calls
 the student's middleware in front of a recording inner app, and reads what came out.
@@ -11,7 +12,7 @@ from typing import Any
 
 from course.checking.model import Exercise, Fail, expect
 from course.checks._support.http import read_response
-from course.checks._support.middleware import Inner, Served, Shape, build, differs, served
+from course.checks._support.middleware import A, Inner, Served, Shape, build, differs, served
 from course.scopes import http_scope, websocket_scope
 from course.types import Scope
 
@@ -24,6 +25,7 @@ NAME = "RequestIdMiddleware"
 SHAPE = Shape(NAME, "def __init__(self, inner, banned=BANNED)", "banned={...}", factory_too=True)
 BANNED = "203.0.113.7"  # addresses from the documentation ranges (RFC 5737)
 ALLOWED = "198.51.100.20"
+OTHER = "192.0.2.44"  # banned by a second middleware, built with a set of its own
 
 
 def scope_for(kind: str, client: str) -> Scope:
@@ -101,7 +103,24 @@ async def banned(middleware_class: Any, kind: str) -> Served:
         f"{BANNED}: check scope['client'][0] against self.banned first, answer the client "
         "yourself, and return without awaiting self.inner.",
     )
+    await _own_set(middleware_class, kind)
     return result
+
+
+async def _own_set(middleware_class: Any, kind: str) -> None:
+    """A middleware built with another banned set refuses that set's client, and only it."""
+    inner = Inner()
+    middleware = build(SHAPE, middleware_class, inner, banned={OTHER})
+    for client, refuse in ((BANNED, False), (OTHER, True)):
+        called = len(inner.scopes)
+        sent = (await through(middleware, inner, kind, client)).sent
+        was = "let in" if len(inner.scopes) > called else "refused" if sent else "ignored"
+        expect(
+            was in ("refused" if refuse else ("let in", "ignored")),  # ignored: told elsewhere
+            f"a middleware built with banned={{{OTHER!r}}} {was} {A[kind]} connection from "
+            f"{client}: compare the client with self.banned, the set this middleware was "
+            "given, not with the notebook's BANNED.",
+        )
 
 
 # ---- passing allowed connections on -------------------------------------------------------

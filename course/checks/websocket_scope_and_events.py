@@ -8,6 +8,7 @@ from typing import Any
 
 from course.checking.model import Exercise, Fail, expect
 from course.checks._support.websocket import Conversation, Frame, converse
+from course.types import Message
 
 LESSON = "03-websocket-scope-and-events"
 SUBPROTOCOL = "shout.v1"
@@ -25,11 +26,47 @@ def _is_async_app(upper_echo: Any) -> None:
     expect(is_async, f"{NAME} is not async: write `async def {NAME}(scope, receive, send):`.")
 
 
+EMPTY = (
+    "the empty text frame '' went down {name}'s bytes branch{what}: `if message.get('text'):` "
+    "is False for ''. Test message.get('text') is not None, and answer '' with ''."
+)
+
+
+def _judge(message: Message, talk: Conversation) -> str | None:
+    """This exercise's rules, said before the strict server's general ones."""
+    kind, offered = message.get("type"), talk.offered
+    last = talk.delivered[-1] if talk.delivered else None
+    if kind == "websocket.accept" and SUBPROTOCOL not in offered:
+        return (
+            f"the client offered {offered}, not shout.v1, and {NAME} accepted it: when "
+            "'shout.v1' is not in scope['subprotocols'], refuse: send websocket.close "
+            "before any websocket.accept."
+        )
+    chosen = message.get("subprotocol")
+    if kind == "websocket.accept" and chosen is not None and not isinstance(chosen, str):
+        return (
+            f"{NAME} accepted with subprotocol={chosen!r}: the subprotocol is one str, the one "
+            "you speak, 'subprotocol': 'shout.v1' (scope['subprotocols'] is the client's list)."
+        )
+    if kind == "websocket.close" and talk.accepted is not None:
+        code = message.get("code") or 1000
+        return (
+            f"{NAME} closed the connection (code {code}) after the client sent {last!r}: once "
+            "accepted, it never closes: text comes back upper-cased, and bytes come back "
+            "unchanged, {'type': 'websocket.send', 'bytes': message['bytes']}."
+        )
+    if kind == "websocket.send" and last == "" and message.get("text") != "":
+        return EMPTY.format(name=NAME, what=f" and came back as {message!r}")
+    return None
+
+
 async def _talk(upper_echo: Any, offer: list[str], frames: Sequence[Frame] = ()) -> Conversation:
     _is_async_app(upper_echo)
     try:
-        return await converse(upper_echo, offer=offer, frames=frames, name=NAME)
+        return await converse(upper_echo, offer=offer, frames=frames, name=NAME, judge=_judge)
     except KeyError as error:
+        if error.args == ("bytes",) and "" in frames:
+            raise Fail(EMPTY.format(name=NAME, what=f", which raised KeyError: {error}")) from error
         if error.args in (("text",), ("bytes",)):
             raise Fail(
                 f"{NAME} raised KeyError: {error}. A websocket.receive message carries either "
@@ -65,7 +102,10 @@ def _shouted(talk: Conversation, frames: list[Frame], what: str) -> None:
                 isinstance(reply, str),
                 f"{sent}: answer text with text, {{'type': 'websocket.send', 'text': ...}}.",
             )
-            expect(reply != frame, f"{sent}: the text came back unchanged; send text.upper().")
+            expect(
+                reply != frame or frame == frame.upper(),
+                f"{sent}: the text came back unchanged; send text.upper().",
+            )
         else:
             expect(
                 isinstance(reply, bytes),
@@ -113,9 +153,9 @@ async def refuses_others(upper_echo: Any) -> None:
         )
 
 
-@upper.check("echoes each text message in upper case")
+@upper.check("echoes each text message in upper case (the empty one too)")
 async def shouts_text(upper_echo: Any) -> None:
-    frames: list[Frame] = ["hello", "Mixed case, 42!"]
+    frames: list[Frame] = ["hello", "", "Mixed case, 42!"]
     talk = await _talk(upper_echo, [SUBPROTOCOL], frames)
     _shouted(talk, frames, "the text messages")
 

@@ -10,6 +10,7 @@ import pytest
 
 from course.checks import grade
 from course.checks.asgi_in_one_function import by_hand
+from tests.checks import wrong
 from tests.checks.helpers import (
     SOLUTIONS_DIR,
     message_of,
@@ -17,48 +18,207 @@ from tests.checks.helpers import (
     solution_namespace,
     status_of,
 )
-from tests.checks.wrong import WrongAnswer, tests_for
+from tests.checks.wrong import WrongAnswer
 
 NOTEBOOK = SOLUTIONS_DIR / "01-asgi-in-one-function.ipynb"
 TIMEOUT = 1.0
 
+# What students write: graded in a kernel through check() and in batch (tests/checks/wrong.py).
 GREETING = """
 from urllib.parse import parse_qs
 
 
 async def greeting_app(scope, receive, send):
     {route}
-        status, text = 404, "Not found"
+        status, text = 404, {missing}
     else:
         query = parse_qs(scope["query_string"].decode())
         status, text = 200, {text}
-    headers = [(b"content-type", b"text/plain; charset=utf-8")]
-    await send({{"type": "http.response.start", "status": status, "headers": headers}})
-    await send({{"type": "http.response.body", "body": text.encode()}})
+    headers = {headers}
+    {await}send({{"type": "http.response.start", "status": status, "headers": headers}})
+    {await}send({{"type": "http.response.body", "body": text.encode()}})
 """
-# What students write: graded in a kernel through check() and in batch (tests/checks/wrong.py).
+RIGHT = {
+    "route": 'if scope["path"] != "/hello":',
+    "missing": '"Not found"',
+    "text": "f\"Hello, {query.get('name', ['world'])[0]}!\"",
+    "headers": '[(b"content-type", b"text/plain; charset=utf-8")]',
+    "await": "await ",
+}
+
+
+def greeting(**mistake: str) -> str:
+    return GREETING.format(**{**RIGHT, **mistake})
+
+
+CALL_APP = """
+async def call_app(app, path):
+    {split}
+    scope = {{
+        "type": {kind},
+        "method": "GET",
+        "path": path,
+        "query_string": {query},
+        "headers": [(b"host", b"localhost")],
+    }}
+    incoming = [{{"type": "http.request", "body": b"", "more_body": False}}]
+    sent = []
+
+    async def receive():
+        {receive}
+
+    async def send(message):
+        sent.append(message)
+
+    {run}
+    status = sent[0]["status"]
+    {body}
+    return status, body
+"""
+RIGHT_CALL = {
+    "split": 'path, _, query = path.partition("?")',
+    "kind": '"http"',
+    "query": "query.encode()",
+    "receive": 'return incoming.pop(0) if incoming else {"type": "http.disconnect"}',
+    "run": "await app(scope, receive, send)",
+    "body": 'body = b"".join(m.get("body", b"") for m in sent '
+    'if m["type"] == "http.response.body")',
+}
+
+
+def call_app_with(**mistake: str) -> str:
+    return CALL_APP.format(**{**RIGHT_CALL, **mistake})
+
+
 WRONG_ANSWERS = [
     WrongAnswer(
         "greeting-app",
         "route-by-prefix",
-        GREETING.format(
-            route='if not scope["path"].startswith("/hello"):',
-            text="f\"Hello, {query.get('name', ['world'])[0]}!\"",
-        ),
+        greeting(route='if not scope["path"].startswith("/hello"):'),
         "greeting_app",
-        "/hello",
+        "startswith('/hello')",
     ),
     WrongAnswer(
         "greeting-app",
         "name-ignored",
-        GREETING.format(route='if scope["path"] != "/hello":', text='"Hello, world!"'),
+        greeting(text='"Hello, world!"'),
         "greeting_app",
-        "name",
+        "ignored the name",
+    ),
+    WrongAnswer(
+        "greeting-app",
+        "name-required",
+        greeting(text="f\"Hello, {query['name'][0]}!\""),
+        "greeting_app",
+        "no name in the query string",
+    ),
+    WrongAnswer(
+        "greeting-app",
+        "query-split-by-hand",
+        greeting(text="f\"Hello, {scope['query_string'].decode().partition('=')[2] or 'world'}!\""),
+        "greeting_app",
+        "URL-encoded",
+    ),
+    WrongAnswer(
+        "greeting-app",
+        "send-not-awaited",
+        greeting(**{"await": ""}),
+        "greeting_app",
+        "without await",
+    ),
+    WrongAnswer(
+        "greeting-app",
+        "returns-the-response",
+        """
+        async def greeting_app(scope, receive, send):
+            if scope["path"] != "/hello":
+                return {"status": 404, "body": b"Not found"}
+            return {"status": 200, "body": b"Hello, world!"}
+        """,
+        "greeting_app",
+        "instead of sending it",
+    ),
+    WrongAnswer(
+        "greeting-app",
+        "no-content-type",
+        greeting(headers="[]"),
+        "greeting_app",
+        "content-type",
+    ),
+    WrongAnswer(
+        "greeting-app",
+        "empty-404",
+        greeting(missing='""'),
+        "greeting_app",
+        "the 404 has an empty body",
+    ),
+    WrongAnswer(
+        "call-by-hand",
+        "first-body-only",
+        call_app_with(
+            body='body = [m for m in sent if m["type"] == "http.response.body"][0]["body"]'
+        ),
+        "call_app",
+        "join them",
+    ),
+    WrongAnswer(
+        "call-by-hand",
+        "query-left-in-path",
+        call_app_with(split="", query='b""'),
+        "call_app",
+        "the path stops at '?'",
+    ),
+    WrongAnswer(
+        "call-by-hand",
+        "query-string-as-str",
+        call_app_with(query="query"),
+        "call_app",
+        "query.encode()",
+    ),
+    WrongAnswer(
+        "call-by-hand",
+        "app-not-awaited",
+        call_app_with(run="app(scope, receive, send)"),
+        "call_app",
+        "await app(scope, receive, send)",
+    ),
+    WrongAnswer(
+        "call-by-hand",
+        "request-forever",
+        call_app_with(receive='return {"type": "http.request", "body": b"", "more_body": False}'),
+        "call_app",
+        "http.disconnect",
+    ),
+    WrongAnswer(
+        "call-by-hand",
+        "message-type-as-scope-type",
+        call_app_with(kind='"http.request"'),
+        "call_app",
+        "the type of a message",
+    ),
+    WrongAnswer(
+        "call-by-hand",
+        "bodies-as-a-list",
+        call_app_with(body='body = [m["body"] for m in sent if m["type"] == "http.response.body"]'),
+        "call_app",
+        'b"".join',
     ),
 ]
-test_wrong_answers_lose_points_in_a_kernel, test_wrong_answers_lose_points_in_batch = tests_for(
-    WRONG_ANSWERS
+test_wrong_answers_lose_points_in_a_kernel, test_wrong_answers_lose_points_in_batch = (
+    wrong.tests_for(WRONG_ANSWERS)
 )
+
+
+@pytest.mark.parametrize("answer", WRONG_ANSWERS, ids=lambda a: a.id)
+def test_each_wrong_answer_loses_points_and_is_told_why_in_process(answer):
+    """The quick twin of the two tests above: the cell run here, graded by grade()."""
+    namespace: dict = {}
+    exec(compile(answer.cell, answer.id, "exec"), namespace)
+
+    report = grade(answer.exercise, namespace)
+
+    assert not report.score.full, messages(report)
+    assert answer.says in messages(report), messages(report)
 
 
 def model(name: str) -> dict:

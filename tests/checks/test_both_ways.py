@@ -56,17 +56,21 @@ EXERCISE_TESTS: dict[str, BothWays] = {
         said=("write RequestIdMiddleware.__call__(scope, receive, send) where",),
         timeout=1.0,
     ),
+    # Consumers close stale database connections in a worker thread when they end.
+    "seed-stack": BothWays(
+        6,
+        ("make_websocket_urlpatterns()", "make_application([])"),
+        said=("write make_websocket_urlpatterns() where",),
+        db=True,
+    ),
     "room-consumer": BothWays(
         5, ("RoomConsumer().connect()",), ("write RoomConsumer.connect() where",), db=True
     ),
     # The stub of connect, the first thing every check runs.
     "room-history": BothWays(4, said=("HistoryConsumer.connect()",), db=True, no_rows=True),
     "cross-process-broadcast": BothWays(
-        5,
-        (
-            "layer_settings('redis://127.0.0.1:6379/0', 'x')",
-            "broadcast(InMemoryChannelLayer(), 'lobby', 'hi')",
-        ),
+        7,
+        ("patient_layers({})", "broadcast(InMemoryChannelLayer(), 'lobby', 'hi')"),
         db=True,  # the demo's ChatConsumer reads the room's history on connect
     ),
     "job-worker": BothWays(
@@ -80,7 +84,7 @@ EXERCISE_TESTS: dict[str, BothWays] = {
         within=1.0,
         db=True,
     ),
-    "consumer-tests": BothWays(4, db=True),
+    "consumer-tests": BothWays(5, db=True),
     "token-auth": BothWays(
         7,
         ("TokenAuthMiddleware(Inner())({'type': 'websocket'}, None, None)",),

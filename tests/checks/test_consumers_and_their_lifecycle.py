@@ -10,11 +10,13 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer, JsonWebsocket
 
 from course.checks import grade
 from course.checks.consumers_and_their_lifecycle import commands
+from tests.checks import wrong
 from tests.checks.helpers import (
     message_of,
     messages,
     status_of,
 )
+from tests.checks.wrong import WrongAnswer
 
 TIMEOUT = 2.0
 CHECKS = [check.name for check in commands]
@@ -26,6 +28,129 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def graded(consumer):
     return grade("json-commands", {"CommandConsumer": consumer}, timeout=TIMEOUT)
+
+
+# What students write: graded in a kernel through check() and in batch (tests/checks/wrong.py).
+CONSUMER = """
+import json
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+
+def error(message):
+    return {{"type": "error", "error": message}}
+
+
+class CommandConsumer(AsyncJsonWebsocketConsumer):
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        {binary}
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            {bad_json}
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content, **kwargs):
+        {not_a_dict}
+        command = content.get("command")
+        if command == "ping":
+            reply = {{"type": "pong"}}
+        elif command == "add":
+            a, b = content.get("a"), content.get("b")
+            if {numbers}:
+                reply = {{"type": "result", "value": a + b}}
+            else:
+                reply = error('add needs "a" and "b", two numbers')
+        elif command == "echo" and isinstance(content.get("text"), str):
+            reply = {{"type": "echo", "text": content["text"]}}
+        else:
+            reply = error(f"cannot run {{command!r}}")
+        await self.send_json(reply)
+"""
+RIGHT = {
+    "binary": 'if text_data is None:\n            return await self.send_json(error("send text"))',
+    "bad_json": 'await self.send_json(error("not JSON"))',
+    "not_a_dict": "if not isinstance(content, dict):\n            return await self.send_json("
+    'error("send an object"))',
+    "numbers": "all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in (a, b))",
+}
+
+
+def consumer(**mistake: str) -> str:
+    return CONSUMER.format(**{**RIGHT, **mistake})
+
+
+WRONG_ANSWERS = [
+    WrongAnswer(
+        "json-commands",
+        "dies-on-a-binary-frame",
+        consumer(binary=""),
+        "CommandConsumer",
+        "binary frame",
+    ),
+    WrongAnswer(
+        "json-commands",
+        "inherited-receive",
+        consumer().split("    async def receive(self")[0]
+        + "    async def receive_json(self"
+        + consumer().split("    async def receive_json(self")[1],
+        "CommandConsumer",
+        "override receive()",
+    ),
+    WrongAnswer(
+        "json-commands",
+        "closes-on-bad-json",
+        consumer(bad_json="await self.close(code=4000)"),
+        "CommandConsumer",
+        "keep the connection open",
+    ),
+    WrongAnswer(
+        "json-commands",
+        "bool-is-a-number",
+        consumer(numbers="all(isinstance(n, (int, float)) for n in (a, b))"),
+        "CommandConsumer",
+        "bool",
+    ),
+    WrongAnswer(
+        "json-commands",
+        "adds-anything",
+        consumer(numbers="a is not None and b is not None"),
+        "CommandConsumer",
+        "add took two strings",
+    ),
+    WrongAnswer(
+        "json-commands",
+        "assumes-an-object",
+        consumer(not_a_dict=""),
+        "CommandConsumer",
+        "isinstance(content, dict)",
+    ),
+    WrongAnswer(
+        "json-commands",
+        "error-under-message",
+        consumer().replace(
+            '{"type": "error", "error": message}', '{"type": "error", "message": message}'
+        ),
+        "CommandConsumer",
+        'in its "error" key',
+    ),
+]
+test_wrong_answers_lose_points_in_a_kernel, test_wrong_answers_lose_points_in_batch = (
+    wrong.tests_for(WRONG_ANSWERS)
+)
+
+
+@pytest.mark.parametrize("answer", WRONG_ANSWERS, ids=lambda a: a.id)
+def test_each_wrong_answer_loses_points_and_is_told_why_in_process(answer):
+    """The quick twin of the two tests above: the cell run here, graded by grade()."""
+    namespace: dict = {}
+    exec(compile(answer.cell, answer.id, "exec"), namespace)
+
+    report = grade(answer.exercise, namespace)
+
+    assert not report.score.full, messages(report)
+    assert answer.says in messages(report), messages(report)
 
 
 # ---- wrong answers: one mistake each, on top of a right answer -----------------------------

@@ -9,13 +9,198 @@ import pytest
 
 from course.checks import grade
 from course.checks.http_scope_and_events import STILL_WAITING
+from tests.checks import wrong
 from tests.checks.helpers import (
     message_of,
     messages,
     status_of,
 )
+from tests.checks.wrong import WrongAnswer
 
 TIMEOUT = 2.0
+
+# What students write: graded in a kernel through check() and in batch (tests/checks/wrong.py).
+ECHO = """
+async def echo_app(scope, receive, send):
+    body = b""
+    more_body = True
+    while {loop}:
+        message = await receive()
+        {add}
+        more_body = message.get("more_body", False)
+    content_type = dict(scope["headers"]).get({name}, b"application/octet-stream")
+    headers = [(b"content-type", content_type), (b"content-length", {length})]
+    await send({{"type": "http.response.start", "status": 200, "headers": headers}})
+    await send({{"type": "http.response.body", "body": body}})
+"""
+RIGHT_ECHO = {
+    "loop": "more_body",
+    "add": 'body += message.get("body", b"")',
+    "name": 'b"content-type"',
+    "length": "str(len(body)).encode()",
+}
+STREAM = """
+from urllib.parse import parse_qs
+
+
+async def stream_app(scope, receive, send):
+    await receive()
+    parts = {parts}
+    headers = [(b"content-type", b"text/plain; charset=utf-8")]
+    await send({{"type": "http.response.start", "status": 200, "headers": headers}})
+    for n in {numbers}:
+        part = f"part {{n}}\\n".encode()
+        await send({{"type": "http.response.body", "body": part{more}}})
+    {end}
+"""
+RIGHT_STREAM = {
+    "parts": 'int(parse_qs(scope["query_string"].decode()).get("parts", ["3"])[0])',
+    "numbers": "range(1, parts + 1)",
+    "more": ', "more_body": True',
+    "end": 'await send({"type": "http.response.body", "body": b""})',
+}
+
+
+def echo(**mistake: str) -> str:
+    return ECHO.format(**{**RIGHT_ECHO, **mistake})
+
+
+def stream(**mistake: str) -> str:
+    return STREAM.format(**{**RIGHT_STREAM, **mistake})
+
+
+WRONG_ANSWERS = [
+    WrongAnswer(
+        "body-echo",
+        "first-piece-only",
+        """
+        async def echo_app(scope, receive, send):
+            message = await receive()
+            body = message.get("body", b"")
+            content_type = dict(scope["headers"]).get(b"content-type", b"application/octet-stream")
+            length = str(len(body)).encode()
+            headers = [(b"content-type", content_type), (b"content-length", length)]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+        """,
+        "echo_app",
+        "only the first piece",
+    ),
+    WrongAnswer(
+        "body-echo",
+        "last-piece-only",
+        echo(add='body = message.get("body", b"")'),
+        "echo_app",
+        "only the last piece",
+    ),
+    WrongAnswer(
+        "body-echo",
+        "waits-for-disconnect",
+        echo(
+            loop="True",
+            add='if message["type"] == "http.disconnect":\n            break\n'
+            '        body += message.get("body", b"")',
+        ),
+        "echo_app",
+        "more_body False",
+    ),
+    WrongAnswer(
+        "body-echo",
+        "length-of-the-last-piece",
+        echo(length='str(len(message.get("body", b""))).encode()'),
+        "echo_app",
+        "Count the whole body",
+    ),
+    WrongAnswer(
+        "body-echo",
+        "content-type-capitalised",
+        echo(name='b"Content-Type"'),
+        "echo_app",
+        "lower-case",
+    ),
+    WrongAnswer(
+        "body-echo",
+        "content-length-int",
+        echo(length="len(body)"),
+        "echo_app",
+        "str(len(body)).encode()",
+    ),
+    WrongAnswer(
+        "streaming-response",
+        "all-in-one",
+        """
+        from urllib.parse import parse_qs
+
+
+        async def stream_app(scope, receive, send):
+            await receive()
+            parts = int(parse_qs(scope["query_string"].decode()).get("parts", ["3"])[0])
+            text = "".join(f"part {n}\\n" for n in range(1, parts + 1))
+            headers = [(b"content-type", b"text/plain; charset=utf-8")]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": text.encode()})
+        """,
+        "stream_app",
+        "whole body in one http.response.body",
+    ),
+    WrongAnswer(
+        "streaming-response",
+        "never-ends",
+        stream(end="pass"),
+        "stream_app",
+        "never finished",
+    ),
+    WrongAnswer(
+        "streaming-response",
+        "no-more-body",
+        stream(more=""),
+        "stream_app",
+        "sent more after the response was complete",
+    ),
+    WrongAnswer(
+        "streaming-response",
+        "query-ignored",
+        stream(parts="3"),
+        "stream_app",
+        "scope['query_string']",
+    ),
+    WrongAnswer(
+        "streaming-response",
+        "counts-from-zero",
+        stream(numbers="range(parts)"),
+        "stream_app",
+        "range(1, parts + 1)",
+    ),
+    WrongAnswer(
+        "streaming-response",
+        "parts-left-a-str",
+        stream(parts='parse_qs(scope["query_string"].decode()).get("parts", [3])[0]'),
+        "stream_app",
+        "int(",
+    ),
+    WrongAnswer(
+        "streaming-response",
+        "no-default",
+        stream(parts='int(parse_qs(scope["query_string"].decode())["parts"][0])'),
+        "stream_app",
+        "default 3",
+    ),
+]
+test_wrong_answers_lose_points_in_a_kernel, test_wrong_answers_lose_points_in_batch = (
+    wrong.tests_for(WRONG_ANSWERS)
+)
+
+
+@pytest.mark.parametrize("answer", WRONG_ANSWERS, ids=lambda a: a.id)
+def test_each_wrong_answer_loses_points_and_is_told_why_in_process(answer):
+    """The quick twin of the two tests above: the cell run here, graded by grade()."""
+    namespace: dict = {}
+    exec(compile(answer.cell, answer.id, "exec"), namespace)
+
+    report = grade(answer.exercise, namespace)
+
+    assert not report.score.full, messages(report)
+    assert answer.says in messages(report), messages(report)
 
 
 # ---- body-echo: wrong answers --------------------------------------------------------------

@@ -12,11 +12,13 @@ import pytest
 
 from course.checking.model import Fail
 from course.checks import grade
-from course.checks._support.websocket import converse
+from course.checks._support.websocket import converse, requires_close_code
+from tests.checks import wrong
 from tests.checks.helpers import (
     message_of,
     messages,
 )
+from tests.checks.wrong import WrongAnswer
 
 TIMEOUT = 2.0  # the runner's default: what a student's check() gets
 CHECKS = [
@@ -26,6 +28,111 @@ CHECKS = [
     "echoes_bytes",
     "returns_on_disconnect",
 ]
+
+
+# What students write: graded in a kernel through check() and in batch (tests/checks/wrong.py).
+UPPER = """
+async def upper_echo(scope, receive, send):
+    while True:
+        message = await receive()
+        if message["type"] == "websocket.connect":
+            if {refuse}:
+                await send({{"type": "websocket.close"}})
+                return
+            await send({{"type": "websocket.accept"{subprotocol}}})
+        elif message["type"] == "websocket.receive":
+            if {is_text}:
+                await send({{"type": "websocket.send", "text": message["text"].upper()}})
+            else:
+                {on_bytes}
+        {on_disconnect}
+"""
+RIGHT = {
+    "refuse": '"shout.v1" not in scope["subprotocols"]',
+    "subprotocol": ', "subprotocol": "shout.v1"',
+    "is_text": 'message.get("text") is not None',
+    "on_bytes": 'await send({"type": "websocket.send", "bytes": message["bytes"]})',
+    "on_disconnect": 'elif message["type"] == "websocket.disconnect":\n            return',
+}
+
+
+def upper(**mistake: str) -> str:
+    return UPPER.format(**{**RIGHT, **mistake})
+
+
+WRONG_ANSWERS = [
+    WrongAnswer(
+        "upper-echo",
+        "truthy-text-test",
+        upper(is_text='message.get("text")'),
+        "upper_echo",
+        "the empty text frame",
+    ),
+    WrongAnswer(
+        "upper-echo",
+        "upper-cases-bytes",
+        upper(on_bytes='await send({"type": "websocket.send", "bytes": message["bytes"].upper()})'),
+        "upper_echo",
+        "not upper-cased",
+    ),
+    WrongAnswer(
+        "upper-echo",
+        "closes-1003-on-bytes",
+        upper(on_bytes='await send({"type": "websocket.close", "code": 1003})'),
+        "upper_echo",
+        "bytes come back unchanged",
+    ),
+    WrongAnswer(
+        "upper-echo",
+        "closes-4003-on-bytes",  # what a generic "use 4000-4999" message leads to
+        upper(on_bytes='await send({"type": "websocket.close", "code": 4003})'),
+        "upper_echo",
+        "bytes come back unchanged",
+    ),
+    WrongAnswer(
+        "upper-echo",
+        "accepts-everyone",
+        upper(refuse="False"),
+        "upper_echo",
+        "refuse: send websocket.close before any websocket.accept",
+    ),
+    WrongAnswer(
+        "upper-echo",
+        "accepts-without-subprotocol",
+        upper(subprotocol=""),
+        "upper_echo",
+        "'subprotocol': 'shout.v1'",
+    ),
+    WrongAnswer(
+        "upper-echo",
+        "subprotocols-list-accepted",
+        upper(subprotocol=', "subprotocol": scope["subprotocols"]'),
+        "upper_echo",
+        "one str",
+    ),
+    WrongAnswer(
+        "upper-echo",
+        "never-returns",
+        upper(on_disconnect=""),
+        "upper_echo",
+        "still running after websocket.disconnect",
+    ),
+]
+test_wrong_answers_lose_points_in_a_kernel, test_wrong_answers_lose_points_in_batch = (
+    wrong.tests_for(WRONG_ANSWERS)
+)
+
+
+@pytest.mark.parametrize("answer", WRONG_ANSWERS, ids=lambda a: a.id)
+def test_each_wrong_answer_loses_points_and_is_told_why_in_process(answer):
+    """The quick twin of the two tests above: the cell run here, graded by grade()."""
+    namespace: dict = {}
+    exec(compile(answer.cell, answer.id, "exec"), namespace)
+
+    report = grade(answer.exercise, namespace)
+
+    assert not report.score.full, messages(report)
+    assert answer.says in messages(report), messages(report)
 
 
 # ---- wrong answers -------------------------------------------------------------------------
@@ -82,21 +189,25 @@ def test_the_right_answer_of_this_file_passes():
     [
         (
             {"offered_only": False, "subprotocol": None},
-            ["accepts_shout", "refuses_others"],
+            ["accepts_shout", "refuses_others", "returns_on_disconnect"],
             "accepted",
         ),
         ({"subprotocol": None}, ["accepts_shout"], "accepted with subprotocol=None"),
         (
             {"offered_only": False},
             ["refuses_others", "returns_on_disconnect"],
-            "which the client did not offer",
+            "not shout.v1, and upper_echo accepted it: when 'shout.v1' is not in",
         ),
         ({"shout": False}, ["shouts_text", "returns_on_disconnect"], "came back unchanged"),
         ({"shout_bytes": True}, ["echoes_bytes", "returns_on_disconnect"], "not upper-cased"),
         ({"greet_first": True}, CHECKS, "websocket.send before websocket.accept"),
         ({"on_disconnect": "loop"}, ["returns_on_disconnect"], "still running after"),
         ({"on_bytes": "as-text"}, ["echoes_bytes", "returns_on_disconnect"], "KeyError: 'text'"),
-        ({"on_bytes": "close-1003"}, ["echoes_bytes", "returns_on_disconnect"], "code 1003"),
+        (
+            {"on_bytes": "close-1003"},
+            ["echoes_bytes", "returns_on_disconnect"],
+            "(code 1003) after the client sent b",
+        ),
     ],
     ids=[
         "accepts-everyone-without-subprotocol",
@@ -232,3 +343,30 @@ async def test_an_app_error_comes_through_as_it_is():
 
     with pytest.raises(ZeroDivisionError, match="boom"):
         await converse(crashes)
+
+
+async def test_an_exercises_own_close_code_rule_comes_before_the_servers_general_one():
+    """Told "use 4000-4999" first, a student picks 4003 and keeps the bug: the exercise's own
+    rule, with the code it needs, must be said instead."""
+    judge = requires_close_code(4008, "the app", "past the rate limit")
+
+    with pytest.raises(Fail) as info:
+        await converse(app_sending({"type": "websocket.close", "code": 1008}), judge=judge)
+
+    assert str(info.value) == (
+        "the app closed the connection with code 1008: past the rate limit, close with code "
+        "4008, {'type': 'websocket.close', 'code': 4008}."
+    )
+    talk = await converse(app_sending({"type": "websocket.close", "code": 4008}), judge=judge)
+    assert talk.closed == {"type": "websocket.close", "code": 4008}
+
+
+async def test_without_a_judge_the_general_close_code_rule_still_applies():
+    with pytest.raises(Fail, match=r"code 1008: daphne \(through autobahn\) refuses"):
+        await converse(app_sending({"type": "websocket.close", "code": 1008}))
+
+
+async def test_the_strict_server_notes_each_frame_it_handed_over():
+    talk = await converse(app_sending(), frames=["a", b"b"])
+
+    assert talk.delivered == ["a", b"b"]

@@ -13,7 +13,7 @@ from typing import Any
 from course.checking.model import Fail, expect
 from course.scopes import http_scope
 from course.tracing import call
-from course.types import ASGIApp
+from course.types import ASGIApp, Message, Receive, Scope, Send
 
 RESPONSE_TYPES = ("http.response.start", "http.response.body")
 
@@ -25,14 +25,82 @@ class Response:
     body: bytes
 
 
+class Watched:
+    """An app as a server sees it: what its call returned, and each ``send(...)`` it made.
+    A send never awaited never ran: its message never reached the server."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app: Any = app  # it may wrongly return something: typed as any callable
+        self.returned: Any = None
+        self.sends: list[Any] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        def watched_send(message: Message) -> Any:
+            self.sends.append(send(message))
+            return self.sends[-1]
+
+        self.returned = await self.app(scope, receive, watched_send)
+
+    def verdict(self, sent: list[dict[str, Any]], name: str) -> None:
+        """Fail if a send was never awaited, or if the app returned its answer unsent."""
+        idle = [c for c in self.sends if inspect.getcoroutinestate(c) == inspect.CORO_CREATED]
+        for coroutine in idle:
+            coroutine.close()  # no "coroutine was never awaited" warning on top
+        expect(
+            not idle,
+            f"{name} called send(...) without await {len(idle)} time(s), so those messages "
+            "were never sent: send returns a coroutine, which does nothing until awaited. "
+            "Write await send({...}).",
+        )
+        expect(
+            sent or self.returned is None,
+            f"{name} returned {self.returned!r} instead of sending it: an ASGI app returns "
+            "nothing; it answers with await send({...}), http.response.start then "
+            "http.response.body.",
+        )
+
+
+class Called:
+    """One of a check's own apps, handed to the student's server (``name``): keeps the scope
+    of each call, and knows whether each call was awaited (an app never awaited never ran)."""
+
+    def __init__(self, app: ASGIApp, name: str) -> None:
+        self.app = app
+        self.name = name
+        self.scopes: list[Scope] = []
+        self.runs: list[Any] = []
+
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Any:
+        self.scopes.append(scope)
+        self.runs.append(self.app(scope, receive, send))
+        return self.runs[-1]
+
+    def ran(self) -> bool:
+        """Whether a call was awaited; close the ones never awaited (no warning on top)."""
+        idle = [r for r in self.runs if inspect.getcoroutinestate(r) == inspect.CORO_CREATED]
+        for run in idle:
+            run.close()
+        return len(idle) < len(self.runs)
+
+    def never_ran(self) -> Fail:
+        """What to tell a server that never ran the app."""
+        if self.runs:
+            return Fail(
+                f"{self.name} called app(scope, receive, send) but never awaited it, so the app "
+                "never ran and sent nothing: write await app(scope, receive, send)."
+            )
+        return Fail(f"{self.name} never called the app: await app(scope, receive, send).")
+
+
 async def respond(app: ASGIApp, target: str, name: str) -> Response:
     """Call ``app`` for ``GET target`` like a strict server; Fail on any broken rule."""
     request: list[dict[str, Any]] = [
         {"type": "http.request", "body": b"", "more_body": False},
         {"type": "http.disconnect"},
     ]
+    watched = Watched(app)
     try:
-        conn = await call(app, http_scope(target), request, stop_after=1.0)
+        conn = await call(watched, http_scope(target), request, stop_after=1.0)
     except TypeError as error:
         if "bytes" in str(error):  # "a bytes-like object is required, not 'str'" and kin
             raise Fail(
@@ -41,7 +109,9 @@ async def respond(app: ASGIApp, target: str, name: str) -> Response:
                 "decode what you read (b'...'.decode()) and encode what you send ('...'.encode())."
             ) from error
         raise
-    return read_response(conn.messages(direction="send"), f"GET {target}", name)
+    sent = conn.messages(direction="send")
+    watched.verdict(sent, name)
+    return read_response(sent, f"GET {target}", name)
 
 
 def read_response(sent: list[dict[str, Any]], request: str, name: str) -> Response:
@@ -145,6 +215,11 @@ def _headers(raw: Any, name: str) -> dict[bytes, bytes]:
     except (TypeError, ValueError):
         raise Fail(f"{shape}; {name} sent {raw!r}.") from None
     for key, value in pairs:
+        expect(
+            not isinstance(value, int),
+            f"{name} sent the header {key!r} with the int {value!r}: header values are bytes, "
+            "numbers too: str(len(body)).encode() for a length.",
+        )
         expect(
             isinstance(key, bytes) and isinstance(value, bytes),
             f"{shape}; {name} sent {(key, value)!r}.",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from course.checking.model import Fail, expect
-from course.checks._support.websocket import Conversation, StrictServer, serve
+from course.checks._support.websocket import Conversation, Judge, StrictServer, serve
 from course.tracing import call
 from course.types import Message, Receive, Scope, Send
 
@@ -40,6 +40,12 @@ class Inner:
     received: list[Message] = field(default_factory=list)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not isinstance(scope, Mapping):
+            raise Fail(
+                f"the inner app was called with scope={scope!r}, not a dict: .update(...) "
+                "changes a dict in place and returns None. Build the new scope with "
+                "dict(scope, key=value), which returns it."
+            )
         self.scopes.append(scope)
         if scope.get("type") != "websocket":
             await receive()  # http.request
@@ -135,8 +141,14 @@ async def served(middleware: Any, inner: Inner, scope: Scope) -> Served:
 class PacedServer(StrictServer):
     """A StrictServer that waits ``pauses[i]`` seconds before handing over frame ``i``."""
 
-    def __init__(self, frames: Sequence[str], pauses: Mapping[int, float], name: str) -> None:
-        super().__init__([], frames, name)
+    def __init__(
+        self,
+        frames: Sequence[str],
+        pauses: Mapping[int, float],
+        name: str,
+        judge: Judge | None = None,
+    ) -> None:
+        super().__init__([], frames, name, judge)
         self.pauses = dict(pauses)
         self.handed = 0
 

@@ -6,12 +6,18 @@ and reads every message the app sends. Each rule a real server enforces, or sile
 works around, becomes a message that says which rule was broken. It never waits long:
 an app that does not answer, or keeps running after the disconnect, is cancelled.
 ``serve()`` does the same with a scope and a server of the caller's own.
+
+An exercise may pass a ``judge``: it sees each message the app sends before the server's
+general rules do, and names the exercise's own rule when one is broken (lesson 03: bytes
+come back unchanged, never a close), so that a student is never told a general fix ("use
+a code from 4000-4999") that leaves the exercise's bug in place. ``requires_close_code()``
+is the judge of an exercise that asks for one close code.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,19 +40,31 @@ class Conversation:
     disconnected: bool = False  # the server handed the app websocket.disconnect
     returned: bool = False  # the app's call returned (after the disconnect or before it)
     stuck: bool = False  # the app was cancelled while it still had something to do
+    delivered: list[Frame] = field(default_factory=list)  # the frames handed over, in order
 
     @property
     def denied(self) -> bool:
         return self.accepted is None and self.closed is not None
 
 
+# An exercise's word on a message its app sent, before the general rules: None, or its rule.
+Judge = Callable[[Message, Conversation], str | None]
+
+
 class StrictServer:
     """The receive and send of one connection, checking every message the app sends."""
 
-    def __init__(self, offered: Sequence[str], frames: Sequence[Frame], name: str) -> None:
+    def __init__(
+        self,
+        offered: Sequence[str],
+        frames: Sequence[Frame],
+        name: str,
+        judge: Judge | None = None,
+    ) -> None:
         self.talk = Conversation(list(offered))
         self.frames = list(frames)
         self.name = name
+        self.judge = judge
         self.violation: Fail | None = None
         self.changed = asyncio.Event()  # set whenever the app accepts or closes
         self.gone = asyncio.Event()  # set once websocket.disconnect was handed over
@@ -69,6 +87,7 @@ class StrictServer:
             await asyncio.Future()  # like daphne: nothing more ever comes
         if talk.closed is None and self.frames:
             frame = self.frames.pop(0)
+            talk.delivered.append(frame)
             key = "text" if isinstance(frame, str) else "bytes"
             return {"type": "websocket.receive", key: frame}
         talk.disconnected = True
@@ -105,6 +124,9 @@ class StrictServer:
                 f"{name} sent {kind} after the connection was closed: once you have sent "
                 "websocket.close, or received websocket.disconnect, send nothing more."
             )
+        said = self.judge(message, talk) if self.judge is not None else None
+        if said:
+            raise self._fail(said)
         if kind == "websocket.accept":
             self._accept(message)
         elif kind == "websocket.send":
@@ -161,6 +183,25 @@ class StrictServer:
         self.talk.closed = message
 
 
+def requires_close_code(code: int, name: str, when: str) -> Judge:
+    """The judge of an exercise that closes with ``code`` ``when`` ("past the rate limit"):
+    any other code after the accept is named as the exercise's rule, before the general one."""
+
+    def judge(message: Message, talk: Conversation) -> str | None:
+        if message.get("type") != "websocket.close" or talk.accepted is None:
+            return None
+        got = message.get("code")
+        got = 1000 if got is None else got
+        if got == code:
+            return None
+        return (
+            f"{name} closed the connection with code {got!r}: {when}, close with code {code}, "
+            f"{{'type': 'websocket.close', 'code': {code}}}."
+        )
+
+    return judge
+
+
 async def converse(
     app: ASGIApp,
     *,
@@ -169,14 +210,16 @@ async def converse(
     name: str = "the app",
     limit: float = 0.5,
     grace: float = 0.3,
+    judge: Judge | None = None,
 ) -> Conversation:
     """Connect to ``app`` offering ``offer``, send ``frames`` if it accepts, then leave.
 
     Waits at most ``limit`` seconds for the conversation, then ``grace`` seconds for the
-    app to return after websocket.disconnect; raises the first broken rule as a Fail,
-    and whatever else the app raised as it is.
+    app to return after websocket.disconnect; raises the first broken rule as a Fail (the
+    exercise's own, from ``judge``, before the general ones), and whatever else the app
+    raised as it is.
     """
-    server = StrictServer(offer, frames, name)
+    server = StrictServer(offer, frames, name, judge)
     return await serve(app, websocket_scope("/", offer), server, limit=limit, grace=grace)
 
 
@@ -205,4 +248,12 @@ async def serve(
     return server.talk
 
 
-__all__ = ["Conversation", "StrictServer", "converse", "serve", "websocket_scope"]
+__all__ = [
+    "Conversation",
+    "Judge",
+    "StrictServer",
+    "converse",
+    "requires_close_code",
+    "serve",
+    "websocket_scope",
+]
