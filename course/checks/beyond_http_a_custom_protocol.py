@@ -111,8 +111,9 @@ async def state_per_connection(Bot: Any) -> None:
         expect(
             echo == "bob: hi",
             f"ada renamed herself zed on her connection, then bob's bot echoed 'hi' as "
-            f"{echo!r}; expected 'bob: hi'. State kept on the class (or in a dict or list "
-            "defined in the class body) is shared by every connection: set it on self.",
+            f"{echo!r}; expected 'bob: hi'. State kept outside the instance (on the class, in "
+            "a dict or list of the class body, in a module's variable) is shared by every "
+            "connection: set it on self.",
         )
         ada_count, bob_count = await ada.say("/count"), await bob.say("/count")
         counts = _numbers(ada_count), _numbers(bob_count)
@@ -127,9 +128,36 @@ async def state_per_connection(Bot: Any) -> None:
             f"with two connections open, ada (3 lines) was told {ada_count!r} and bob "
             f"(2 lines) {bob_count!r}: {why}",
         )
+        await same_user_again(Bot, ada)
     finally:
         ada.stop()
         bob.stop()
+
+
+async def same_user_again(Bot: Any, first: Session) -> None:
+    """A second connection of ada's, opened once her first (renamed zed) has sent 3 lines:
+    it starts from her name and 0, whatever the first one did; and the first goes on."""
+    second = await _session(Bot, "ada")
+    try:
+        echo, count = await second.say("hi"), await second.say("/count")
+        again = await first.say("/count")
+        per_user = (
+            " Is it kept per user (a dict keyed by scope['user'])? A user may connect twice: "
+            "keep it on self, set in chat_connect."
+        )
+        expect(
+            echo == "ada: hi",
+            f"ada opened a second connection while her first, renamed zed, was still open; "
+            f"the second echoed 'hi' as {echo!r}, not 'ada: hi': each connection starts from "
+            f"scope['user'] and keeps its own name.{per_user}",
+        )
+        expect(
+            (_numbers(count), _numbers(again)) == ([2], [4]),
+            f"ada's second connection (2 lines) was told {count!r}, then her first (4 lines) "
+            f"{again!r}: each connection counts its own lines, not per user.{per_user}",
+        )
+    finally:
+        second.stop()
 
 
 @commands.check("an unknown /command gets an error line, and the bot goes on")

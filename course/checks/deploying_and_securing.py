@@ -2,64 +2,50 @@
 
 Each check plays the server with a ``StrictServer`` (lesson 03's strict fake daphne) and a
 scope it builds by hand, in front of a recording inner app that accepts and echoes
-(course/checks/_support/middleware.py). Frames can be paced: a pause before a frame lets a
-rate limit's window pass.
+(course/checks/_support/token_auth.py). Frames can be paced: a pause before a frame lets a
+rate limit's window pass. A connection's count is its own: the checks open connections
+one after another and side by side, one of them already near its limit when the next starts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import asyncio
+from collections.abc import Sequence
 from typing import Any
 
 from course.checking.model import Exercise, Fail, expect
-from course.checks._support.middleware import Inner, PacedServer, Shape, Talked, build, talked
-from course.checks._support.websocket import Conversation, websocket_scope
+from course.checks._support.middleware import Talked
+from course.checks._support.token_auth import (
+    COUNTS_CONNECT,
+    TOKENS,
+    TOO_MANY,
+    Inner,
+    build_middleware,
+    closed_code,
+    closed_early,
+    not_let_in,
+    through,
+)
 
 LESSON = "12-deploying-and-securing"
-NAME = "TokenAuthMiddleware"
-SHAPE = Shape(
-    NAME,
-    "def __init__(self, inner, tokens=TOKENS, rate=5, per=1.0)",
-    "tokens=..., rate=..., per=...",
-)
-TOKENS = {"abc": "ada", "xyz": "grace"}
-TOO_MANY = 4008
 
 token_auth = Exercise("token-auth", LESSON)
 EXERCISES = [token_auth]
 
 
-def _build(middleware_class: Any, inner: Inner, rate: int = 5, per: float = 1.0) -> Any:
-    """``TokenAuthMiddleware(inner, tokens=TOKENS, rate=rate, per=per)``, or a clear Fail."""
-    return build(SHAPE, middleware_class, inner, tokens=dict(TOKENS), rate=rate, per=per)
-
-
-async def through(
-    middleware: Any,
-    inner: Inner,
-    query: bytes,
-    frames: Sequence[str] = (),
-    pauses: Mapping[int, float] | None = None,
-    limit: float = 1.0,
-) -> Talked:
-    """Connect with ``query_string=query``, send ``frames`` (pausing as told), then leave."""
-    scope = {**websocket_scope("/ws/feed/"), "query_string": query}
-    return await talked(middleware, inner, scope, PacedServer(frames, pauses or {}, NAME), limit)
-
-
 def _let_in(result: Talked) -> None:
-    expect(
-        result.inner.scopes,
-        f"with ?{result.scope['query_string'].decode()} (a known token) the inner app was never "
-        "called: let a known token in first; then the limit can count its messages.",
-    )
+    fail = not_let_in(result, " Let a known token in first; then the limit can count its messages.")
+    if fail is not None:
+        raise fail
 
 
 async def run(middleware_class: Any, query: bytes, frames: Sequence[str] = (), **kw: Any) -> Talked:
     """One connection through a new middleware (rate and per from ``kw``)."""
     inner = Inner()
     limits = {k: kw.pop(k) for k in ("rate", "per") if k in kw}
-    return await through(_build(middleware_class, inner, **limits), inner, query, frames, **kw)
+    return await through(
+        build_middleware(middleware_class, inner, **limits), inner, query, frames, **kw
+    )
 
 
 def _passed_on(inner: Inner, frames: Sequence[str], rate: int) -> Fail:
@@ -73,7 +59,7 @@ def _passed_on(inner: Inner, frames: Sequence[str], rate: int) -> Fail:
 async def limited(middleware_class: Any, frames: Sequence[str], rate: int, **kw: Any) -> Talked:
     """Send ``frames`` with ``rate`` allowed (no pauses: frame ``rate + 1`` is one too many)."""
     inner = Inner()
-    middleware = _build(middleware_class, inner, rate=rate, per=kw.pop("per", 10))
+    middleware = build_middleware(middleware_class, inner, rate=rate, per=kw.pop("per", 10))
     extra = frames[rate] if len(frames) > rate and not kw.get("pauses") else None
     try:
         result = await through(middleware, inner, b"token=abc", frames, **kw)
@@ -87,19 +73,11 @@ async def limited(middleware_class: Any, frames: Sequence[str], rate: int, **kw:
     return result
 
 
-def _closed_code(talk: Conversation) -> Any:
-    return None if talk.closed is None else talk.closed.get("code") or 1000
-
-
 @token_auth.check("a known ?token= gets in, with the token's user in scope['user']")
 async def lets_a_known_token_in(TokenAuthMiddleware: Any) -> None:
     for token, user in TOKENS.items():
         result = await run(TokenAuthMiddleware, f"room=1&token={token}".encode(), ["hi"])
-        expect(
-            result.inner.scopes,
-            f"with ?token={token} (a known token) the inner app was never called: pass the "
-            "connection on with `await self.inner(dict(scope, user=...), receive, send)`.",
-        )
+        _let_in(result)
         seen = result.inner.scopes[-1].get("user", "(no 'user' key)")
         expect(
             seen == user,
@@ -124,7 +102,7 @@ async def copies_the_scope(TokenAuthMiddleware: Any) -> None:
         "scope you were given. Give the inner app a new dict: dict(scope, user=...).",
     )
     expect(result.scope == result.before, "the server's own scope changed: copy it, never edit it.")
-    expect(result.inner.scopes, "with ?token=abc (a known token) the inner app was never called.")
+    _let_in(result)
     passed = {k: v for k, v in result.inner.scopes[-1].items() if k != "user"}
     expect(
         passed == result.before,
@@ -158,12 +136,16 @@ async def closes_past_the_rate(TokenAuthMiddleware: Any) -> None:
     result = await limited(TokenAuthMiddleware, ["1", "2", "3", "4", "5"], rate=3)
     got = result.talk.replies
     expect(
+        len(got) != 2 or result.talk.closed is None,
+        f"with rate=3 the client got {got!r}: {COUNTS_CONNECT}",
+    )
+    expect(
         result.talk.closed is not None,
         f"with rate=3, per=10 a client sent 5 messages at once and was never closed (it got "
         f"{len(got)} echoes): count this connection's websocket.receive messages and, past the "
         f"limit, send {{'type': 'websocket.close', 'code': {TOO_MANY}}}.",
     )
-    code = _closed_code(result.talk)
+    code = closed_code(result.talk)
     expect(code == TOO_MANY, f"the over-limit client was closed with code {code}, not {TOO_MANY}.")
     expect(
         got == ["echo: 1", "echo: 2", "echo: 3"],
@@ -186,28 +168,78 @@ async def keeps_the_extra_message(TokenAuthMiddleware: Any) -> None:
     )
 
 
-@token_auth.check("each connection has its own limit")
+@token_auth.check("each connection has its own limit, whatever the others did")
 async def limit_per_connection(TokenAuthMiddleware: Any) -> None:
     inner = Inner()
-    middleware = _build(TokenAuthMiddleware, inner, rate=3, per=10)
+    middleware = build_middleware(TokenAuthMiddleware, inner, rate=3, per=10)
     for n, token in enumerate(("abc", "xyz", "abc"), start=1):
         result = await through(middleware, inner, f"token={token}".encode(), ["a", "b", "c"])
         _let_in(result)
+        if n == 1 and (early := closed_early(result, 3, 3)) is not None:
+            raise early
         if result.talk.closed is not None:
             raise Fail(
                 f"connection {n} through one middleware sent 3 messages (rate=3) and was closed "
-                f"with {_closed_code(result.talk)}: the count is shared between connections. "
-                "Keep it in __call__ (a local variable), not on self."
+                f"with {closed_code(result.talk)}, after the ones before it: the count is shared "
+                "between connections. Keep it in __call__ (a local variable), not on self."
             )
+    await _side_by_side(TokenAuthMiddleware)
+
+
+async def _side_by_side(TokenAuthMiddleware: Any) -> None:
+    """Two connections at once, from different starts: ada has sent 2 of her 3 when grace
+    connects and sends 3; then ada sends 2 more. Each must fare as it does alone."""
+    ada, grace = (b"token=abc", ["a1", "a2", "a3", "a4"], {2: 0.15}), (b"token=xyz", ["g1", "g2"])
+
+    async def alone(query: bytes, frames: list[str], pauses: Any = None) -> Talked:
+        inner = Inner()
+        middleware = build_middleware(TokenAuthMiddleware, inner, rate=3, per=10)
+        return await through(middleware, inner, query, frames, pauses)
+
+    inner = Inner()
+    middleware = build_middleware(TokenAuthMiddleware, inner, rate=3, per=10)
+
+    async def later() -> Talked:
+        await asyncio.sleep(0.05)
+        return await through(middleware, inner, *grace)
+
+    try:
+        solo = [await alone(*ada), await alone(*grace)]
+    except Fail:
+        return  # a connection alone breaks a rule: the checks above say which
+    told = "ada had sent 2 messages (rate=3) when grace connected and sent 2; then ada sent 2 more."
+    local = (
+        "A count on self is one for every connection, and a new connection that resets it "
+        "resets everyone's: keep it in a local variable of __call__, which each connection "
+        "runs on its own."
+    )
+    try:
+        both = await asyncio.gather(through(middleware, inner, *ada), later())
+    except Fail as fail:
+        raise Fail(
+            f"{told} Side by side they broke a rule neither breaks alone: {fail} {local}"
+        ) from None
+    seen = [(t.talk.replies, closed_code(t.talk)) for t in (*both, *solo)]
+    expect(
+        seen[:2] == seen[2:],
+        f"{told} Side by side, ada got {seen[0][0]!r} (closed: {seen[0][1]}) and grace "
+        f"{seen[1][0]!r} (closed: {seen[1][1]}); alone, ada got {seen[2][0]!r} (closed: "
+        f"{seen[2][1]}) and grace {seen[3][0]!r} (closed: {seen[3][1]}). {local}",
+    )
 
 
 @token_auth.check("the limit frees up again once `per` seconds have passed")
 async def limit_resets(TokenAuthMiddleware: Any) -> None:
     frames = ["1", "2", "3", "4"]
     result = await limited(TokenAuthMiddleware, frames, rate=2, per=0.2, pauses={2: 0.25})
-    expect(
-        result.talk.closed is None and len(result.talk.replies) == 4,
+    replies = result.talk.replies
+    told = (
         f"with rate=2, per=0.2 a client sent 2 messages, waited 0.25 s, then sent 2 more, and "
-        f"got {result.talk.replies!r}, closed with {_closed_code(result.talk)}: forget "
-        "messages older than `per` seconds (time.monotonic()), so the limit frees up again.",
+        f"got {replies!r}, closed with {closed_code(result.talk)}"
+    )
+    expect(len(replies) != 1 or result.talk.closed is None, f"{told}: {COUNTS_CONNECT}")
+    expect(
+        result.talk.closed is None and len(replies) == 4,
+        f"{told}: forget messages older than `per` seconds (time.monotonic()), so the limit "
+        "frees up again.",
     )

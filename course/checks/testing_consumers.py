@@ -2,37 +2,29 @@
 
 The student writes three test functions, ``async def test_...(consumer_app)``, each taking
 the ASGI app under test as its one argument. The checks call them directly (no pytest), on
-the check's own event loop, each under ``LIMIT`` seconds: against the correct consumer
-(``basics.counter.CounterConsumer``) every test must pass; against each of three broken
-consumers, made fresh for every test, at least one test must fail. Read the broken ones
-below: each differs from the correct one in a single method.
+the check's own event loop, each under 0.4 s (course/checks/_support/test_runs.py): against
+the correct consumer (``basics.counter.CounterConsumer``) every test must pass; against each
+of four broken consumers, made fresh for every test, at least one test must fail. Read the
+broken ones below: each differs from the correct one in a single method.
 """
 
 from __future__ import annotations
 
-import asyncio
-import inspect
-import linecache
-import traceback
 from typing import Any
 
-from course.checking.model import Exercise, Fail, expect
+from course.checking.model import Exercise, Fail
+from course.checks._support.test_runs import TooSlow, run_test, said
 
 LESSON = "11-testing-consumers"
 
 consumer_tests = Exercise("consumer-tests", LESSON)
 EXERCISES = [consumer_tests]
 
-LIMIT = 0.4  # seconds one test may take; an in-process round trip takes a few milliseconds
 NAMES = ("test_counts_up", "test_connections_count_separately", "test_bad_frames_get_errors")
 PASSES = (
     "A test must pass on a consumer that does what the spec says: compare what your test "
     "expects with the spec table above the exercise."
 )
-
-
-class TooSlow(Exception):
-    """A test that ran out of its LIMIT."""
 
 
 def correct() -> Any:
@@ -90,62 +82,44 @@ def fragile() -> Any:
     return FragileCounter
 
 
-async def _outcome(name: str, test: Any, consumer: Any) -> BaseException | None:
-    """Run one test on a fresh app of ``consumer``: None if it passed, else why it failed."""
-    expect(
-        inspect.iscoroutinefunction(test),
-        f"{name} is {test!r}, not an async function: write `async def {name}(consumer_app):`.",
-    )
-    app = consumer.as_asgi()
-    instances: list[asyncio.Task[Any]] = []
+def silent() -> Any:
+    """Ignores a frame it cannot add: no error reply, though the total and connection are fine."""
 
-    async def consumer_app(scope: Any, receive: Any, send: Any) -> Any:
-        instances.append(asyncio.current_task())  # type: ignore[arg-type]
-        return await app(scope, receive, send)
+    class SilentCounter(correct()):  # type: ignore[misc]
+        async def receive_json(self, content: Any, **kwargs: Any) -> None:
+            from basics.counter import number_to_add
 
-    try:
-        async with asyncio.timeout(LIMIT) as deadline:
-            await test(consumer_app)
-    except NotImplementedError:
-        raise  # the released stub: the grader says "not written yet"
-    except TimeoutError as error:
-        return TooSlow(f"did not finish within {LIMIT:g} s") if deadline.expired() else error
-    except Exception as error:  # AssertionError is an Exception too
-        return error
-    finally:
-        for task in instances:  # a consumer that crashed unnoticed: no "never retrieved" noise
-            if task.done() and not task.cancelled():
-                task.exception()
-    return None
+            n = number_to_add(content)
+            if n is not None:
+                self.count += n
+                await self.send_json({"count": self.count})
 
-
-def _said(error: BaseException, test: Any) -> str:
-    """The error, and the line of the test it came from (a bare assert has no message)."""
-    text = str(error).strip().splitlines()
-    said = f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
-    code = getattr(test, "__code__", None)
-    lines = [n for frame, n in traceback.walk_tb(error.__traceback__) if frame.f_code is code]
-    if code is None or not lines:
-        return said
-    return f"{said}, at `{linecache.getline(code.co_filename, lines[-1]).strip()}`"
+    return SilentCounter
 
 
 async def _all_pass(tests: dict[str, Any]) -> None:
     """Every test passes on the correct consumer, or Fail saying which did not and why."""
     for name, test in tests.items():
-        error = await _outcome(name, test, correct())
-        if error is None:
+        outcome = await run_test(name, test, correct())
+        if outcome.error is None:
             continue
-        if isinstance(error, TooSlow):
+        cause = outcome.cause(name)
+        if cause:
+            raise Fail(f"{name} failed against the correct CounterConsumer. {cause}")
+        if isinstance(outcome.error, TooSlow):
             raise Fail(
-                f"{name} {error} against the correct CounterConsumer: it waits for something "
-                "that never comes, such as a reply to a frame the spec does not answer. To "
-                "check that nothing arrives, use `await communicator.receive_nothing()`, "
-                "which returns True or False at once."
+                f"{name} {outcome.error} against the correct CounterConsumer: it waits for "
+                "something that never comes, such as a reply to a frame the spec does not "
+                "answer. To check that nothing arrives, use `await communicator."
+                "receive_nothing()`, which returns True or False at once."
             )
-        raise Fail(
-            f"{name} failed against the correct CounterConsumer ({_said(error, test)}). {PASSES}"
+        shown = said(outcome.error, test)
+        words = (
+            ' The spec promises an "error" key, not its words: assert "error" in reply.'
+            if "==" in shown and '"error":' in shown
+            else ""
         )
+        raise Fail(f"{name} failed against the correct CounterConsumer ({shown}). {PASSES}{words}")
 
 
 async def _catches(tests: dict[str, Any], broken: Any, bug: str, how: str) -> None:
@@ -154,10 +128,14 @@ async def _catches(tests: dict[str, Any], broken: Any, bug: str, how: str) -> No
         await _all_pass(tests)
     except Fail as fail:
         raise Fail(f"{fail} Until they all pass there, failing here proves nothing.") from None
+    causes = []
     for name, test in tests.items():
-        if await _outcome(name, test, broken()) is not None:
+        outcome = await run_test(name, test, broken())
+        if not outcome.passed:
             return
-    raise Fail(f"All three of your tests passed against a CounterConsumer that {bug}. {how}")
+        causes.append(outcome.cause(name))
+    also = "".join(f" Also: {cause}" for cause in causes if cause)
+    raise Fail(f"All three of your tests passed against a CounterConsumer that {bug}. {how}{also}")
 
 
 def _tests(*functions: Any) -> dict[str, Any]:
@@ -209,4 +187,17 @@ async def catch_the_crash(
         'trusts every frame and dies on one it cannot add (not JSON, {"add": "1"})',
         'Send a bad frame, check that the reply has an "error" key, then that the same '
         "connection still counts.",
+    )
+
+
+@consumer_tests.check("they catch a counter that ignores a bad frame, with no error reply")
+async def catch_the_silence(
+    test_counts_up: Any, test_connections_count_separately: Any, test_bad_frames_get_errors: Any
+) -> None:
+    await _catches(
+        _tests(test_counts_up, test_connections_count_separately, test_bad_frames_get_errors),
+        silent,
+        "ignores a frame it cannot add: it neither crashes nor answers with an error",
+        'After each bad frame, read the reply and check it has an "error" key: '
+        'assert "error" in await client.receive_json_from().',
     )

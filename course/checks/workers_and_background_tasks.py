@@ -1,156 +1,36 @@
 """Lesson 09's exercise: a worker consumer that runs jobs and reports progress to a group.
 
-Each check routes the channel ``jobs`` to the student's ``JobWorker`` with a
-``ChannelNameRouter`` and feeds it ``job.run`` messages through an ApplicationCommunicator
-with the scope ``manage.py runworker jobs`` builds: ``{"type": "channel", "channel": "jobs"}``.
-A fresh InMemoryChannelLayer is the default one for the length of the check (the kernel's
-layer holds asyncio queues bound to the kernel's event loop; a check runs on a loop of its
-own), and a channel of the check's own joins each reply group to collect the reports.
+Each check runs the student's ``JobWorker`` as ``manage.py runworker jobs`` would, on a
+channel layer of its own, and reads what reached each reply group
+(course/checks/_support/job_runs.py). A job's state is its own: two jobs run on one worker
+instance, the second from a different start than the first.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
-from dataclasses import dataclass, field
 from typing import Any
 
-from course.checking.model import Exercise, Fail, expect
-from course.checks._support.rooms import as_default_layer
+from course.checking.model import Exercise, expect
+from course.checks._support.job_runs import Message, Run, job, nothing_arrived, run_jobs
 
 LESSON = "09-workers-and-background-tasks"
 
 job_worker = Exercise("job-worker", LESSON)
 EXERCISES = [job_worker]
 
-CHANNEL = "jobs"
-SCOPE = {"type": "channel", "channel": CHANNEL}
-DEADLINE = 1.2  # seconds for every job to report job.done
-QUIET = 0.1  # then this long without a message: nothing more is coming
-Message = dict[str, Any]
 
-
-def job(job_id: str, numbers: list[int], reply_group: str = "reply.ada") -> Message:
-    return {"type": "job.run", "job_id": job_id, "numbers": numbers, "reply_group": reply_group}
-
-
-@dataclass
-class Run:
-    """What a check saw: reports per reply group, and messages left where nobody reads."""
-
-    reports: dict[str, list[Message]] = field(default_factory=dict)
-    astray: dict[str, list[Message]] = field(default_factory=dict)
-
-    def of(self, group: str, kind: str) -> list[Message]:
-        return [m for m in self.reports[group] if m.get("type") == kind]
-
-
-async def run_jobs(JobWorker: Any, jobs: list[Message]) -> Run:
-    """Send *jobs* to JobWorker as runworker would; collect what reaches the reply groups."""
-    from channels.consumer import AsyncConsumer
-    from channels.layers import InMemoryChannelLayer
-    from channels.routing import ChannelNameRouter
-    from channels.testing import ApplicationCommunicator
-
-    expect(
-        isinstance(JobWorker, type) and issubclass(JobWorker, AsyncConsumer),
-        f"JobWorker is {JobWorker!r}, not a consumer class: write "
-        "`class JobWorker(AsyncConsumer):` (from channels.consumer import AsyncConsumer).",
-    )
-    layer = InMemoryChannelLayer()
-    # The consumer looks its layer up when its task first runs, inside the block below.
-    worker = ApplicationCommunicator(ChannelNameRouter({CHANNEL: JobWorker.as_asgi()}), SCOPE)
-    try:
-        with as_default_layer(layer):
-            inboxes: dict[str, str] = {}
-            for message in jobs:
-                group = message["reply_group"]
-                if group not in inboxes:
-                    inboxes[group] = await layer.new_channel()
-                    await layer.group_add(group, inboxes[group])
-            for message in jobs:
-                await worker.send_input(dict(message))
-            run = Run({group: [] for group in inboxes})
-            await _collect(layer, inboxes, worker, run, len(jobs))
-            _explain_crash(worker)
-            listening = set(inboxes.values())
-            run.astray = {
-                name: [message for _, message in queue._queue]
-                for name, queue in layer.channels.items()
-                if name not in listening and queue.qsize()
-            }
-            return run
-    finally:  # the kernel's layer is back first: nothing in _stop() may stop that
-        await _stop(worker)
-
-
-async def _collect(layer: Any, inboxes: dict[str, str], worker: Any, run: Run, jobs: int) -> None:
-    """Read every inbox until all jobs are done and QUIET passes, the deadline, or a crash."""
-    deadline = time.monotonic() + DEADLINE
-    quiet_since = time.monotonic()
-    while time.monotonic() < deadline and not worker.future.done():
-        done = sum(m.get("type") == "job.done" for ms in run.reports.values() for m in ms)
-        if done >= jobs and time.monotonic() - quiet_since > QUIET:
-            return
-        got = False
-        for group, inbox in inboxes.items():
-            if inbox in layer.channels and layer.channels[inbox].qsize():
-                run.reports[group].append(await layer.receive(inbox))
-                got = True
-        if got:
-            quiet_since = time.monotonic()
-        else:
-            await asyncio.sleep(0.01)
-
-
-def _explain_crash(worker: Any) -> None:
-    """Raise what ended the worker, explained where the reason is a classic one."""
-    future = worker.future
-    if not future.done() or future.cancelled() or future.exception() is None:
-        return
-    error = future.exception()
-    if isinstance(error, ValueError) and "No handler for message type" in str(error):
-        kind = str(error).rsplit(" ", 1)[-1]
-        raise Fail(
-            f"the worker crashed with ValueError: {error}. A message's type names the method "
-            f"that handles it, dots turned into underscores: {kind!r} calls "
-            f"{kind.replace('.', '_')}(self, message). Name the handler job_run, and send "
-            "your reports to the reply group, not to a channel the worker reads."
+def _done_once(run: Run, group: str) -> list[Message]:
+    """The job.done reports to ``group``: Fail unless each job sent exactly one."""
+    done = run.of(group, "job.done")
+    ids = [str(m.get("job_id")) for m in done]
+    for job_id in dict.fromkeys(ids):
+        expect(
+            ids.count(job_id) == 1,
+            f"job {job_id!r} sent job.done {ids.count(job_id)} times, once for each number: "
+            "job.done ends the job, so send it once, after the loop (outside the for, where "
+            "the sum is complete), not inside it.",
         )
-    raise error
-
-
-async def _stop(worker: Any) -> None:
-    future = worker._future
-    if future is None:
-        return
-    if not future.done():
-        future.cancel()
-        await asyncio.wait([future], timeout=0.2)
-    if future.done() and not future.cancelled():
-        future.exception()  # read it, so asyncio does not log "never retrieved"
-
-
-def _nothing_arrived(run: Run, group: str) -> Fail:
-    """Why the reply group heard nothing: reports sent somewhere else, or never sent."""
-    if CHANNEL in run.astray:
-        kinds = sorted({m.get("type", "?") for m in run.astray[CHANNEL]})
-        return Fail(
-            f"nothing reached the reply group {group!r}; {len(run.astray[CHANNEL])} "
-            f"message(s) of type {kinds} went to the channel {CHANNEL!r}, the one the worker "
-            "itself listens on (under runworker it would read its own report and crash). "
-            "group_send the reports to message['reply_group']."
-        )
-    if group in run.astray:
-        return Fail(
-            f"nothing reached the reply group {group!r}: the reports went to a channel "
-            f"named {group!r}, which nobody reads. A group is not a channel: use "
-            "self.channel_layer.group_send(message['reply_group'], ...), not send(...)."
-        )
-    return Fail(
-        f"nothing reached the reply group {group!r} within {DEADLINE:g} s. In job_run, "
-        "await self.channel_layer.group_send(message['reply_group'], {...}) for each report."
-    )
+    return done
 
 
 # ---- job-worker ------------------------------------------------------------------------------
@@ -161,8 +41,8 @@ async def reports_the_result(JobWorker: Any) -> None:
     run = await run_jobs(JobWorker, [job("job-1", [3, 4, 5])])
     reports = run.reports["reply.ada"]
     if not reports:
-        raise _nothing_arrived(run, "reply.ada")
-    done = run.of("reply.ada", "job.done")
+        raise nothing_arrived(run, "reply.ada")
+    done = _done_once(run, "reply.ada")
     expect(
         done,
         f"the reply group received {reports}, but no job.done. When every number is "
@@ -184,7 +64,7 @@ async def reports_the_result(JobWorker: Any) -> None:
 async def reports_progress(JobWorker: Any) -> None:
     run = await run_jobs(JobWorker, [job("job-2", [10, 20, 30])])
     if not run.reports["reply.ada"]:
-        raise _nothing_arrived(run, "reply.ada")
+        raise nothing_arrived(run, "reply.ada")
     progress = run.of("reply.ada", "job.progress")
     expect(
         progress,
@@ -217,7 +97,8 @@ async def progress_then_done(JobWorker: Any) -> None:
     run = await run_jobs(JobWorker, [job("job-3", [1, 2])])
     reports = run.reports["reply.ada"]
     if not reports:
-        raise _nothing_arrived(run, "reply.ada")
+        raise nothing_arrived(run, "reply.ada")
+    _done_once(run, "reply.ada")
     kinds = [m.get("type") for m in reports]
     expect(
         "job.done" in kinds and kinds.index("job.done") == len(kinds) - 1,
@@ -230,9 +111,11 @@ async def progress_then_done(JobWorker: Any) -> None:
 async def jobs_are_apart(JobWorker: Any) -> None:
     jobs = [job("ada-1", [1, 2], "reply.ada"), job("grace-1", [5], "reply.grace")]
     run = await run_jobs(JobWorker, jobs)
-    for group, job_id, result in (("reply.ada", "ada-1", 3), ("reply.grace", "grace-1", 5)):
+    before = 0  # the sum of the job before, which a total kept on self carries over
+    for message in jobs:
+        group, job_id, result = message["reply_group"], message["job_id"], sum(message["numbers"])
         if not run.reports[group]:
-            raise _nothing_arrived(run, group)
+            raise nothing_arrived(run, group)
         ids = sorted({str(m.get("job_id")) for m in run.reports[group]})
         expect(
             job_id in ids,
@@ -244,9 +127,17 @@ async def jobs_are_apart(JobWorker: Any) -> None:
             f"the reply group {group!r} heard about the jobs {ids}, not just {job_id!r}: send "
             "each job's reports to that job's own message['reply_group'].",
         )
-        results = [m.get("result") for m in run.of(group, "job.done")]
+        results = [m.get("result") for m in _done_once(run, group)]
+        expect(
+            not before or results != [result + before],
+            f"job {job_id!r} ended with the result {result + before}: its own sum, {result}, "
+            f"plus the {before} of the job before. The sum carries over from one job to the "
+            "next: runworker handles every job with one instance, so a sum kept on self (or on "
+            "the class) is never reset. Start each job's sum at 0, a local variable of job_run.",
+        )
         expect(
             results == [result],
-            f"job {job_id!r} ended with job.done results {results}, not [{result}]. Does a "
-            "total carry over from the job before? Start each job's sum at 0 in job_run.",
+            f"job {job_id!r} had the numbers {message['numbers']} and ended with job.done "
+            f"results {results}, not [{result}], their sum.",
         )
+        before = result

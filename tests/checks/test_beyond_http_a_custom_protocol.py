@@ -3,18 +3,22 @@
 The solution's full marks and the released stub's zero are tested in test_both_ways.py.
 """
 
+from typing import ClassVar
+
 import pytest
 from channels.consumer import AsyncConsumer
 from channels.exceptions import StopConsumer
 
 from course.checks import grade
 from course.checks.beyond_http_a_custom_protocol import commands
+from tests.checks import wrong
 from tests.checks.helpers import (
     failing,
     message_of,
     messages,
     status_of,
 )
+from tests.checks.wrong import WrongAnswer
 
 # Every consumer closes stale database connections in a worker thread before each handler
 # (channels' own communicator patches that out; the checks use asgiref's). Under
@@ -23,6 +27,127 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 TIMEOUT = 2.0
 CHECKS = [check.name for check in commands]
+
+
+# ---- what students write: graded in a kernel through check() and in batch (wrong.py) -------
+
+CELL = """
+from channels.consumer import AsyncConsumer
+from channels.exceptions import StopConsumer
+
+HELP = "commands: /help, /count, /name NEW; anything else I echo"
+{before}
+
+class Bot(AsyncConsumer):
+    async def chat_connect(self, event):
+{connect}
+    async def chat_receive_message(self, event):
+{receive}
+    async def chat_disconnect(self, event):
+{disconnect}"""
+CONNECT = """
+        self.name = self.scope["user"]
+        self.count = 0
+"""
+RECEIVE = """
+        self.count += 1
+        command, _, rest = event["text"].strip().partition(" ")
+        if command == "/help":
+            reply = HELP
+        elif command == "/count":
+            reply = f"{self.name}, you sent {self.count} messages"
+        elif command == "/name":
+            self.name = rest.strip()
+            reply = f"you are now {self.name}"
+        elif command.startswith("/"):
+            reply = f"error: unknown command {command} (try /help)"
+        else:
+            reply = f"{self.name}: {event['text']}"
+        await self.send({"type": "chat.send_message", "text": reply})
+"""
+DISCONNECT = """
+        raise StopConsumer()
+"""
+
+
+def bot(name, says, before="", connect=CONNECT, receive=RECEIVE, disconnect=DISCONNECT):
+    """A WrongAnswer: the exercise's cell with the handlers the student writes as given."""
+    source = CELL.format(before=before, connect=connect, receive=receive, disconnect=disconnect)
+    return WrongAnswer("bot-commands", name, source, "Bot", says)
+
+
+WRONG_ANSWERS = [
+    bot(
+        "count-per-user",
+        "not per user",
+        before="from collections import Counter\n\nsent = Counter()  # lines sent, per user\n",
+        connect="""
+        self.name = self.scope["user"]
+        sent[self.scope["user"]] = 0
+""",
+        receive=RECEIVE.replace("self.count += 1", 'sent[self.scope["user"]] += 1').replace(
+            "{self.count}", "{sent[self.scope['user']]}"
+        ),
+    ),
+    bot(
+        "module-level-state",
+        "shared by every connection",
+        before="name, count = None, 0  # this connection's name and count\n",
+        connect="""
+        global name, count
+        name, count = self.scope["user"], 0
+""",
+        receive="""
+        global name, count
+        count += 1
+        command, _, rest = event["text"].strip().partition(" ")
+        if command == "/help":
+            reply = HELP
+        elif command == "/count":
+            reply = f"{name}, you sent {count} messages"
+        elif command == "/name":
+            name = rest.strip()
+            reply = f"you are now {name}"
+        elif command.startswith("/"):
+            reply = f"error: unknown command {command} (try /help)"
+        else:
+            reply = f"{name}: {event['text']}"
+        await self.send({"type": "chat.send_message", "text": reply})
+""",
+    ),
+    bot(
+        "count-after-answering",
+        "Off by one",
+        receive=RECEIVE.replace("        self.count += 1\n", "") + "        self.count += 1\n",
+    ),
+    bot(
+        "never-stops",
+        "StopConsumer",
+        disconnect="""
+        print("bye", self.name)
+""",
+    ),
+    bot(
+        "unknown-command-echoed",
+        "start the line with 'error'",
+        receive=RECEIVE.replace('elif command.startswith("/"):', 'elif command == "/unknown":'),
+    ),
+    bot(
+        "name-read-from-the-scope",
+        "keep the name on self",
+        receive=RECEIVE.replace("{self.name}: {event", "{self.scope['user']}: {event"),
+    ),
+    bot(
+        "greets-on-connect",
+        "say nothing there",
+        connect=CONNECT
+        + """        await self.send({"type": "chat.send_message", "text": f"welcome {self.name}"})
+""",
+    ),
+]
+test_wrong_answers_lose_points_in_a_kernel, test_wrong_answers_lose_points_in_batch = (
+    wrong.tests_for(WRONG_ANSWERS)
+)
 
 
 # ---- wrong answers: one mistake each, on top of a right bot -------------------------------
@@ -71,6 +196,24 @@ class SharedState(Right):
 
     name = property(lambda self: self.state["name"], lambda self, v: self.state.update(name=v))
     count = property(lambda self: self.state["count"], lambda self, v: self.state.update(count=v))
+
+
+class CountsPerUser(Right):
+    """Keeps each user's count in a dict on the class, reset when that user connects."""
+
+    counts: ClassVar[dict] = {}
+
+    async def chat_connect(self, event):
+        await super().chat_connect(event)
+        self.counts[self.scope["user"]] = 0
+
+    def counted(self):
+        self.counts[self.scope["user"]] += 1
+
+    def command(self, command, rest):
+        if command == "/count":
+            return f"{self.counts[self.scope['user']]} messages"
+        return super().command(command, rest)
 
 
 class CountsOnTheClass(Right):
@@ -148,7 +291,8 @@ def test_the_right_bot_of_this_file_passes():
 @pytest.mark.parametrize(
     ("bot", "failed", "fragment"),
     [
-        (SharedState, ["state_per_connection"], "State kept on the class"),
+        (SharedState, ["state_per_connection"], "shared by every connection"),
+        (CountsPerUser, ["state_per_connection"], "not per user"),
         (CountsOnTheClass, ["counts_this_connection", "state_per_connection"], "on the class"),
         (OffByOne, ["counts_this_connection", "state_per_connection"], "4"),
         (CrashesOnUnknown, ["unknown_command"], "crashed on the line '/dance': KeyError"),

@@ -10,6 +10,7 @@ from channels.db import database_sync_to_async
 
 from chat.models import Message
 from course.checks import grade
+from tests.checks import wrong
 from tests.checks.helpers import (
     SOLUTIONS_DIR,
     failing,
@@ -18,6 +19,7 @@ from tests.checks.helpers import (
     solution_namespace,
     status_of,
 )
+from tests.checks.wrong import WrongAnswer
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the checks use the DB from threads
 
@@ -30,6 +32,126 @@ CHECKS = [
     "replays_only_the_last_ones",
 ]
 MODEL = solution_namespace(NOTEBOOK, "HistoryConsumer")["HistoryConsumer"]
+
+
+# ---- what students write: graded in a kernel through check() and in batch (wrong.py) -------
+
+REPLAY = """
+        newest_first = Message.objects.filter(room=self.room).order_by("-created", "-id")
+        recent = [message async for message in newest_first[: self.history_length]]
+        for message in reversed(recent):
+            await self.send_json({"author": message.author, "text": message.text})
+"""
+STORE = """
+        author, text = content["author"], content["text"]
+        await Message.objects.acreate(room=self.room, author=author, text=text)
+        event = {"type": "room.message", "author": author, "text": text}
+        await self.channel_layer.group_send(self.group, event)
+"""
+RELAY = """
+        await self.send_json({"author": event["author"], "text": event["text"]})
+"""
+CELL = """
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from chat.models import Message
+
+
+class HistoryConsumer(AsyncJsonWebsocketConsumer):
+    history_length = 5
+
+    async def connect(self):
+        self.room = self.scope["url_route"]["kwargs"]["room"]
+        self.group = f"history.{{self.room}}"
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+{replay}
+    async def disconnect(self, code):
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+{store}
+    async def room_message(self, event):
+{relay}"""
+
+
+def history_consumer(name, says, replay=REPLAY, store=STORE, relay=RELAY):
+    """A WrongAnswer: the exercise's cell with the parts the student writes as given."""
+    source = CELL.format(replay=replay, store=store, relay=relay)
+    return WrongAnswer(EXERCISE, name, source, "HistoryConsumer", says)
+
+
+WRONG_ANSWERS = [
+    history_consumer(
+        "no-room-filter",
+        "messages of other rooms",
+        replay=REPLAY.replace("filter(room=self.room).", ""),
+    ),
+    history_consumer(
+        "newest-first",
+        "newest first",
+        replay=REPLAY.replace("reversed(recent)", "recent"),
+    ),
+    history_consumer(
+        "oldest-five",
+        "first 5",
+        replay="""
+        oldest_first = Message.objects.filter(room=self.room).order_by("created")
+        for message in [m async for m in oldest_first[: self.history_length]]:
+            await self.send_json({"author": message.author, "text": message.text})
+""",
+    ),
+    history_consumer(
+        "negative-slice",
+        "negative index",
+        replay="""
+        oldest_first = Message.objects.filter(room=self.room).order_by("created", "id")
+        async for message in oldest_first[-self.history_length :]:
+            await self.send_json({"author": message.author, "text": message.text})
+""",
+    ),
+    history_consumer(
+        "sync-orm-list",
+        "SynchronousOnlyOperation",
+        replay=REPLAY.replace(
+            "[message async for message in newest_first[: self.history_length]]",
+            "list(newest_first[: self.history_length])",
+        ),
+    ),
+    history_consumer(
+        "history-in-one-frame",
+        "each message goes out as its own frame",
+        replay="""
+        newest_first = Message.objects.filter(room=self.room).order_by("-created", "-id")
+        recent = [message async for message in newest_first[: self.history_length]]
+        history = [{"author": m.author, "text": m.text} for m in reversed(recent)]
+        await self.send_json({"history": history})
+""",
+    ),
+    history_consumer(
+        "stores-in-the-handler",
+        "room_message runs once for each member",
+        store="""
+        event = {"type": "room.message", "author": content["author"], "text": content["text"]}
+        await self.channel_layer.group_send(self.group, event)
+""",
+        relay="""
+        await Message.objects.acreate(room=self.room, author=event["author"], text=event["text"])
+        await self.send_json({"author": event["author"], "text": event["text"]})
+""",
+    ),
+    history_consumer(
+        "answers-only-the-sender",
+        "group_send it to the room's group",
+        store=STORE.replace(
+            "await self.channel_layer.group_send(self.group, event)",
+            'await self.send_json({"author": author, "text": text})',
+        ),
+    ),
+]
+test_wrong_answers_lose_points_in_a_kernel, test_wrong_answers_lose_points_in_batch = (
+    wrong.tests_for(WRONG_ANSWERS)
+)
 
 
 def graded(consumer):
@@ -111,6 +233,27 @@ async def never_replays(self):
     await join(self)
 
 
+async def replays_every_room(self):
+    await join(self)
+    newest = Message.objects.order_by("-created", "-id")
+    await send_all(self, [m async for m in newest[: self.history_length]][::-1])
+
+
+async def replays_by_negative_slice(self):
+    await join(self)
+    oldest = Message.objects.filter(room=self.room).order_by("created")
+    await send_all(self, [m async for m in oldest[-self.history_length :]])
+
+
+async def stores_per_member(self, event):
+    await Message.objects.acreate(room=self.room, author=event["author"], text=event["text"])
+    await self.send_json({"author": event["author"], "text": event["text"]})
+
+
+async def relays_only(self, content, **kwargs):
+    await relay(self, content["author"], content["text"])
+
+
 async def relay(self, author, text):
     event = {"type": "room.message", "author": author, "text": text}
     await self.channel_layer.group_send(self.group, event)
@@ -160,6 +303,17 @@ def with_mistake(**methods):
             "received nothing",
         ),
         ({"receive_json": does_not_store}, ["stores_each_message"], "no Message row holds it"),
+        (
+            {"connect": replays_every_room},
+            ["replays_oldest_first", "replays_only_the_last_ones"],
+            "messages of other rooms",
+        ),
+        ({"connect": replays_by_negative_slice}, CHECKS, "with a negative index"),
+        (
+            {"receive_json": relays_only, "room_message": stores_per_member},
+            ["relays_to_the_room"],
+            "room_message runs once for each member",
+        ),
         (
             {"receive_json": stores_in_the_wrong_room},
             ["stores_each_message"],

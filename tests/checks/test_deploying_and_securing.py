@@ -11,7 +11,8 @@ from urllib.parse import parse_qs
 import pytest
 
 from course.checks import grade
-from course.checks.deploying_and_securing import Inner, through
+from course.checks._support.token_auth import Inner, through
+from tests.checks import wrong
 from tests.checks.helpers import (
     SOLUTIONS_DIR,
     failing,
@@ -19,6 +20,7 @@ from tests.checks.helpers import (
     messages,
     solution_namespace,
 )
+from tests.checks.wrong import WrongAnswer
 
 NOTEBOOK = SOLUTIONS_DIR / "12-deploying-and-securing.ipynb"
 NAME = "TokenAuthMiddleware"
@@ -31,6 +33,128 @@ CHECKS = [
     "limit_per_connection",
     "limit_resets",
 ]
+
+
+# ---- what students write: graded in a kernel through check() and in batch (wrong.py) -------
+
+CELL = """
+import time
+from collections import deque
+from urllib.parse import parse_qs
+
+TOKENS = {{"abc": "ada"}}
+
+
+class TokenAuthMiddleware:
+    def __init__(self, inner, tokens=TOKENS, rate=5, per=1.0):
+        self.inner = inner
+        self.tokens = dict(tokens)
+        self.rate = rate
+        self.per = per
+
+    async def __call__(self, scope, receive, send):
+{call}"""
+CALL = """
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        user = self.tokens.get(query.get("token", [""])[-1])
+        if user is None:
+            await send({"type": "websocket.close"})
+            return
+
+        recent = deque()
+        closed = False
+
+        async def limited_receive():
+            nonlocal closed
+            while True:
+                message = await receive()
+                if message["type"] != "websocket.receive":
+                    return message
+                if closed:
+                    continue
+                now = time.monotonic()
+                while recent and now - recent[0] >= self.per:
+                    recent.popleft()
+                if len(recent) < self.rate:
+                    recent.append(now)
+                    return message
+                closed = True
+                await send({"type": "websocket.close", "code": 4008})
+
+        await self.inner(dict(scope, user=user), limited_receive, send)
+"""
+
+
+def middleware(name, says, *changes):
+    """A WrongAnswer: the exercise's cell, its __call__ changed by (old, new) pairs."""
+    call = CALL
+    for old, new in changes:
+        assert old in call, old
+        call = call.replace(old, new)
+    return WrongAnswer("token-auth", name, CELL.format(call=call), NAME, says)
+
+
+WRONG_ANSWERS = [
+    middleware(
+        "counts-websocket-connect",
+        "Count only websocket.receive",
+        (
+            """                if message["type"] != "websocket.receive":
+                    return message
+                if closed:
+                    continue
+""",
+            """                if message["type"] == "websocket.disconnect":
+                    return message
+                if closed:
+                    continue
+""",
+        ),
+    ),
+    middleware(
+        "count-kept-on-self",
+        "local variable",
+        ("        recent = deque()\n", "        self.recent = getattr(self, 'recent', deque())\n"),
+        ("nonlocal closed", "nonlocal closed\n            recent = self.recent"),
+    ),
+    middleware(
+        "count-reset-on-self",
+        "local variable",
+        ("        recent = deque()\n", "        self.recent = deque()  # a fresh count\n"),
+        ("nonlocal closed", "nonlocal closed\n            recent = self.recent"),
+    ),
+    middleware(
+        "closes-with-1008",
+        "4008",
+        ('"code": 4008', '"code": 1008'),
+    ),
+    middleware(
+        "query-string-not-decoded",
+        "decode",
+        (
+            'parse_qs(scope.get("query_string", b"").decode("latin-1"))',
+            'parse_qs(scope["query_string"])',
+        ),
+    ),
+    middleware(
+        "never-forgets",
+        "older than `per`",
+        (
+            """                while recent and now - recent[0] >= self.per:
+                    recent.popleft()
+""",
+            "",
+        ),
+    ),
+    middleware(
+        "one-too-many-through",
+        "(over the limit) was passed on",
+        ("if len(recent) < self.rate:", "if len(recent) <= self.rate:"),
+    ),
+]
+test_wrong_answers_lose_points_in_a_kernel, test_wrong_answers_lose_points_in_batch = (
+    wrong.tests_for(WRONG_ANSWERS)
+)
 
 
 def run_grade(middleware_class):
@@ -167,6 +291,44 @@ class ReadsTheWrongKey(Base):
         )
 
 
+class LooksUpTheList(Base):
+    def user_of(self, scope):
+        return self.tokens.get(parse_qs(scope["query_string"].decode()).get("token"))
+
+
+class LeavesTheQueryInBytes(Base):
+    def user_of(self, scope):
+        return self.tokens.get(parse_qs(scope["query_string"]).get("token", [""])[-1])
+
+
+class CountsTheConnect(Base):
+    """Counts every message its receive hands over but the disconnect: connect too."""
+
+    async def __call__(self, scope, receive, send):
+        user = self.user_of(scope)
+        if user is None:
+            await send({"type": "websocket.close"})
+            return
+        recent, closed = deque(), False
+
+        async def limited_receive():
+            nonlocal closed
+            while True:
+                message = await receive()
+                if message["type"] == "websocket.disconnect":
+                    return message
+                if closed:
+                    continue
+                now = time.monotonic()
+                if self.counts(recent, now):
+                    recent.append(now)
+                    return message
+                closed = True
+                await self.over_limit(message, send)
+
+        await self.inner(self.scope_for(scope, user), limited_receive, send)
+
+
 @pytest.mark.parametrize(
     ("answer", "checks", "fragment"),
     [
@@ -183,13 +345,28 @@ class ReadsTheWrongKey(Base):
         (
             ClosesWith1008,
             ["closes_past_the_rate", "keeps_the_extra_message"],
-            "closed with code 1008",
+            "close with code 4008",
         ),
         (NoRateLimit, ["closes_past_the_rate", "keeps_the_extra_message"], ""),
         (
             ReadsTheWrongKey,
             [c for c in CHECKS if c != "refuses_unknown_tokens"],
-            "the inner app was never called",
+            "the key is 'token'",
+        ),
+        (
+            LooksUpTheList,
+            CHECKS,
+            "parse_qs gives a list of values for each key",
+        ),
+        (
+            LeavesTheQueryInBytes,
+            [c for c in CHECKS if c != "refuses_unknown_tokens"],
+            "decode() it before parse_qs",
+        ),
+        (
+            CountsTheConnect,
+            ["closes_past_the_rate", "limit_per_connection", "limit_resets"],
+            "Count only websocket.receive messages",
         ),
     ],
     ids=lambda value: value.__name__ if isinstance(value, type) else None,

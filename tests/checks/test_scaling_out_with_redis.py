@@ -1,54 +1,221 @@
 """Lesson 08's checks on wrong answers: each one fails, and is told why.
 
-Each wrong answer is the model ``layer_settings`` or ``broadcast`` (from the solutions
+Each wrong answer is the model ``patient_layers`` or ``broadcast`` (from the solutions
 notebook) with one realistic mistake, so it fails for exactly that mistake. No Redis is
-needed: the checks read the layer Channels would build, and send through an in-memory
+needed: the checks read the layers Channels would build, and send through an in-memory
 layer. The solution's full marks and the released stub's zero are tested in
 test_both_ways.py.
 """
+
+import copy
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 from channels.layers import channel_layers
 
 from course.checks import grade
 from course.checks.scaling_out_with_redis import cross_process_broadcast
+from tests.checks import wrong
 from tests.checks.helpers import (
     SOLUTIONS_DIR,
     failing,
     messages,
     solution_namespace,
 )
+from tests.checks.wrong import WrongAnswer
 
 NOTEBOOK = SOLUTIONS_DIR / "08-scaling-out-with-redis.ipynb"
 EXERCISE = "cross-process-broadcast"
 CHECKS = [check.name for check in cross_process_broadcast]
-SETTINGS_CHECKS = ["uses_redis", "points_at_the_url", "outlasts_the_blocking_pop"]
-BROADCAST_CHECKS = ["reaches_the_group", "chat_consumer_relays_it"]
-model_settings = solution_namespace(NOTEBOOK, "layer_settings")["layer_settings"]
-model_broadcast = solution_namespace(NOTEBOOK, "broadcast")["broadcast"]
+SETTING_CHECKS = CHECKS[:5]
+BROADCAST_CHECKS = CHECKS[5:]
+MODEL = {
+    **solution_namespace(NOTEBOOK, "patient_layers"),
+    **solution_namespace(NOTEBOOK, "broadcast"),
+}
 
 # The ChatConsumer reads the room's history from the demo database on connect.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def graded(layer_settings=model_settings, broadcast=model_broadcast):
-    return grade(EXERCISE, {"layer_settings": layer_settings, "broadcast": broadcast})
+# ---- what students write: graded in a kernel through check() and in batch (wrong.py) -------
+
+PATIENT_LAYERS = """
+import copy
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+REDIS = "channels_redis.core.RedisChannelLayer"
+PATIENT = 30
 
 
-def redis_settings(config, backend="channels_redis.core.RedisChannelLayer"):
-    return {"default": {"BACKEND": backend, "CONFIG": config}}
+def patient_layers(channel_layers):
+{body}"""
+# The model's own way with one URL, for the answers whose mistake lies elsewhere.
+PATIENT_URL = """
+    def patient(url):
+        parts = urlsplit(url)
+        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "socket_timeout"]
+        query.append(("socket_timeout", str(PATIENT)))
+        return urlunsplit(parts._replace(query=urlencode(query)))
+"""
+EACH_HOST = """
+    for alias in {aliases}:
+        if alias["BACKEND"] == REDIS:
+            hosts = alias["CONFIG"]["hosts"]
+            for i, host in enumerate(hosts{first}):
+                if isinstance(host, dict):
+                    hosts[i] = {{**host, "address": {fix}(host["address"])}}
+                else:
+                    hosts[i] = {fix}(host)
+"""
 
 
-# ---- the model answer ----------------------------------------------------------------------
+def patient_layers(name, says, body):
+    """A WrongAnswer: the exercise's cell with ``body`` as the function's body."""
+    return WrongAnswer(EXERCISE, name, PATIENT_LAYERS.format(body=body), "patient_layers", says)
 
 
-def test_a_host_dict_without_a_socket_timeout_is_right_too():
-    def with_a_dict(redis_url, prefix):
-        return redis_settings(
-            {"hosts": [{"address": redis_url, "socket_timeout": None}], "prefix": prefix}
-        )
+def each_host(aliases="fixed.values()", first="", fix="patient", copy="copy.deepcopy"):
+    """A body that fixes every host (``first``: a slice of them) of ``aliases`` with ``fix``."""
+    start = f"    fixed = {copy}(channel_layers)\n" if copy else "    fixed = channel_layers\n"
+    loop = EACH_HOST.format(aliases=aliases, first=first, fix=fix)
+    return PATIENT_URL + start + loop + "    return fixed\n"
 
-    assert graded(layer_settings=with_a_dict).score.full
+
+def appended(suffix):
+    """A ``fix`` that adds ``suffix`` to the end of every URL."""
+    return f"(lambda url: url + {suffix!r})"
+
+
+EVENT = '{"type": "chat.message", "user": "server", "text": text}'
+
+
+def broadcast(name, says, body):
+    """A WrongAnswer: ``async def broadcast(layer, room, text)`` with ``body``."""
+    source = f"async def broadcast(layer, room, text):\n    {body}\n"
+    return WrongAnswer(EXERCISE, name, source, "broadcast", says)
+
+
+# A full submission of this lesson starts a Redis and a daphne (some ten seconds in batch):
+# these go through check() in a kernel and through the grader; MORE_WRONG_ANSWERS only
+# through the checks, in this process (test_each_wrong_answer_...).
+WRONG_ANSWERS = [
+    patient_layers(
+        "second-question-mark",
+        "A URL has one '?'",
+        each_host(fix=appended("?socket_timeout=30")),
+    ),
+    patient_layers(
+        "dict-key-only",
+        "redis-py lets the URL's query win over the other keys",
+        """
+    fixed = copy.deepcopy(channel_layers)
+    for alias in fixed.values():
+        if alias["BACKEND"] == REDIS:
+            hosts = alias["CONFIG"]["hosts"]
+            for i, host in enumerate(hosts):
+                if isinstance(host, dict):
+                    host["socket_timeout"] = PATIENT
+                else:
+                    hosts[i] = {"address": host, "socket_timeout": PATIENT}
+    return fixed
+""",
+    ),
+    patient_layers(
+        "timeout-added-twice",
+        "redis-py reads the first: replace the value that is there",
+        each_host(fix="""(lambda url: url + ("&" if "?" in url else "?") + "socket_timeout=30")"""),
+    ),
+    broadcast(
+        "group-send-not-awaited",
+        "called layer.group_send without await",
+        f'layer.group_send(f"chat.{{room}}", {EVENT})',
+    ),
+    broadcast(
+        "group-without-prefix",
+        "joins the group 'chat.' + room",
+        f"await layer.group_send(room, {EVENT})",
+    ),
+]
+MORE_WRONG_ANSWERS = [
+    patient_layers("shallow-copy", "still shares the inner dicts", each_host(copy="dict")),
+    broadcast(
+        "the-default-layer",
+        "Send through the `layer` argument",
+        "from channels.layers import get_channel_layer\n\n"
+        f'    await get_channel_layer().group_send(f"chat.{{room}}", {EVENT})',
+    ),
+    patient_layers(
+        "ampersand-without-a-query",
+        "part of the path, where redis-py looks for the database number",
+        each_host(fix=appended("&socket_timeout=30")),
+    ),
+    patient_layers(
+        "urls-only",
+        "A host is a URL string, or a dict whose 'address' is the URL",
+        PATIENT_URL
+        + """
+    fixed = copy.deepcopy(channel_layers)
+    for alias in fixed.values():
+        if alias["BACKEND"] == REDIS:
+            alias["CONFIG"]["hosts"] = [patient(url) for url in alias["CONFIG"]["hosts"]]
+    return fixed
+""",
+    ),
+    patient_layers("fixed-in-place", "fix a copy", each_host(copy="")),
+    patient_layers(
+        "the-default-alias-only",
+        "Fix every host of every Redis alias",
+        each_host("[fixed['default']]"),
+    ),
+    patient_layers(
+        "the-first-host-only", "Fix every host of every Redis alias", each_host(first="[:1]")
+    ),
+    broadcast(
+        "send-to-a-channel",
+        "layer.send() addresses one channel",
+        f'await layer.send(f"chat.{{room}}", {EVENT})',
+    ),
+    broadcast(
+        "handler-name-as-type",
+        "the event's type is 'chat_message'",
+        f'await layer.group_send(f"chat.{{room}}", {EVENT.replace(".message", "_message")})',
+    ),
+    broadcast(
+        "async-to-sync-in-async",
+        "In async code await layer.group_send(...) directly",
+        "from asgiref.sync import async_to_sync\n\n"
+        f'    async_to_sync(layer.group_send)(f"chat.{{room}}", {EVENT})',
+    ),
+]
+test_wrong_answers_lose_points_in_a_kernel, test_wrong_answers_lose_points_in_batch = (
+    wrong.tests_for(WRONG_ANSWERS)
+)
+
+
+def graded(**answer):
+    return grade(EXERCISE, {**MODEL, **answer})
+
+
+def test_hosts_made_dicts_that_wait_for_ever_are_right_too():
+    """Another right answer: every host a dict, its URL's socket_timeout gone, its own None."""
+
+    def patient(host):
+        host = dict(host) if isinstance(host, dict) else {"address": host}
+        parts = urlsplit(host["address"])
+        query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "socket_timeout"])
+        return {**host, "address": urlunsplit(parts._replace(query=query)), "socket_timeout": None}
+
+    def for_ever(channel_layers):
+        fixed = copy.deepcopy(channel_layers)
+        for alias in fixed.values():
+            if alias["BACKEND"] == "channels_redis.core.RedisChannelLayer":
+                alias["CONFIG"]["hosts"] = [patient(h) for h in alias["CONFIG"]["hosts"]]
+        return fixed
+
+    report = graded(patient_layers=for_ever)
+
+    assert report.score.full, messages(report)
 
 
 def test_the_relay_check_leaves_no_layer_behind():
@@ -58,132 +225,69 @@ def test_the_relay_check_leaves_no_layer_behind():
     assert set(channel_layers.backends) == before
 
 
-# ---- wrong settings: the model with one mistake --------------------------------------------
-
-
-def in_memory(redis_url, prefix):
-    return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-
-
-def host_not_hosts(redis_url, prefix):
-    return redis_settings({"host": redis_url + "?socket_timeout=30", "prefix": prefix})
-
-
-def hosts_a_string(redis_url, prefix):
-    return redis_settings({"hosts": redis_url + "?socket_timeout=30", "prefix": prefix})
-
-
-def host_and_port_only(redis_url, prefix):
-    return redis_settings({"hosts": [("127.0.0.1", 6390)], "prefix": prefix})
-
-
-def prefix_ignored(redis_url, prefix):
-    return redis_settings({"hosts": [redis_url + "?socket_timeout=30"]})
-
-
-def default_socket_timeout(redis_url, prefix):
-    return redis_settings({"hosts": [redis_url], "prefix": prefix})
-
-
-def only_the_entry(redis_url, prefix):
-    return model_settings(redis_url, prefix)["default"]
-
-
 @pytest.mark.parametrize(
-    ("answer", "expected"),
-    [
-        (in_memory, {"uses_redis": "it lives inside one process", "points_at_the_url": ""}),
-        (host_not_hosts, {"points_at_the_url": "keyword for the server is 'hosts'"}),
-        (hosts_a_string, {"points_at_the_url": "'hosts' is a list, even for one Redis"}),
-        (host_and_port_only, {"points_at_the_url": "a (host, port) pair drops the password"}),
-        (prefix_ignored, {"points_at_the_url": "pass the prefix argument through"}),
-        (default_socket_timeout, {"outlasts_the_blocking_pop": "give up on a read after 5 s"}),
-        (only_the_entry, {c: "return the whole CHANNEL_LAYERS setting" for c in SETTINGS_CHECKS}),
-    ],
-    ids=lambda value: value.__name__ if callable(value) else None,
+    "answer", WRONG_ANSWERS + MORE_WRONG_ANSWERS, ids=lambda answer: answer.name
 )
-def test_a_wrong_setting_is_told_why(answer, expected):
-    report = graded(layer_settings=answer)
+def test_each_wrong_answer_fails_in_its_own_part_and_says_why(answer):
+    namespace: dict = {}
+    exec(compile(answer.cell, answer.name, "exec"), namespace)
+
+    report = graded(**{answer.replaces: namespace[answer.replaces]})
 
     wrong = failing(report)
-    # The in-memory layer fails the later checks too, each for its own reason.
-    assert set(expected) <= set(wrong) <= set(SETTINGS_CHECKS), messages(report)
+    part = SETTING_CHECKS if answer.replaces == "patient_layers" else BROADCAST_CHECKS
+    assert wrong and set(wrong) <= set(part), messages(report)
     assert {r.status for r in report.results if not r.passed} == {"failed"}, messages(report)
-    for check, fragment in expected.items():
-        assert fragment in wrong[check], wrong[check]
-
-
-# ---- wrong broadcasts ----------------------------------------------------------------------
+    assert any(answer.says in message for message in wrong.values()), messages(report)
 
 
 async def underscored_type(layer, room, text):
     await layer.group_send(f"chat.{room}", {"type": "chat_message", "user": "server", "text": text})
 
 
-async def to_a_channel(layer, room, text):
-    await layer.send(f"chat.{room}", {"type": "chat.message", "user": "server", "text": text})
-
-
-async def group_without_chat_prefix(layer, room, text):
-    await layer.group_send(room, {"type": "chat.message", "user": "server", "text": text})
-
-
 async def the_frame_type(layer, room, text):
     await layer.group_send(f"chat.{room}", {"type": "message", "user": "server", "text": text})
 
 
-async def through_the_default_layer(layer, room, text):
-    from channels.layers import get_channel_layer
-
-    await model_broadcast(get_channel_layer(), room, text)
-
-
 async def waits_for_an_answer(layer, room, text):
-    await model_broadcast(layer, room, text)
+    await MODEL["broadcast"](layer, room, text)
     await layer.receive(await layer.new_channel())
 
 
+async def sends_twice(layer, room, text):
+    await MODEL["broadcast"](layer, room, text)
+    await MODEL["broadcast"](layer, room, text)
+
+
+def not_async(layer, room, text):
+    layer.group_send(f"chat.{room}", {"type": "chat.message", "user": "server", "text": text})
+
+
 @pytest.mark.parametrize(
-    ("answer", "expected"),
+    ("answer", "fragment"),
     [
-        (underscored_type, {"reaches_the_group": "the event's type is 'chat_message'"}),
-        (
-            to_a_channel,
-            {
-                "reaches_the_group": "on the channel 'chat.lobby', which no consumer reads",
-                "chat_consumer_relays_it": "got no frame after broadcast",
-            },
-        ),
-        (
-            group_without_chat_prefix,
-            {
-                "reaches_the_group": "the group the demo's ChatConsumer joins: 'chat.' + room",
-                "chat_consumer_relays_it": "got no frame after broadcast",
-            },
-        ),
-        (
-            the_frame_type,
-            {
-                "reaches_the_group": "'message' is the type of the frame",
-                "chat_consumer_relays_it": "No handler for message type message",
-            },
-        ),
-        (
-            through_the_default_layer,
-            {
-                "reaches_the_group": "not get_channel_layer()",
-                "chat_consumer_relays_it": "got no frame after broadcast",
-            },
-        ),
-        (waits_for_an_answer, {c: "did not return within 0.5 s" for c in BROADCAST_CHECKS}),
+        (underscored_type, "the event's type is 'chat_message'"),
+        (the_frame_type, "'message' is the type of the frame"),
+        (waits_for_an_answer, "did not return within 0.5 s"),
+        (sends_twice, "called group_send 2 times: once reaches all"),
+        (not_async, "called layer.group_send without await"),
     ],
     ids=lambda value: value.__name__ if callable(value) else None,
 )
-def test_a_wrong_broadcast_is_told_why(answer, expected):
+def test_a_wrong_broadcast_fails_both_broadcast_checks_and_says_why(answer, fragment):
     report = graded(broadcast=answer)
 
     wrong = failing(report)
-    assert set(wrong) == set(expected), messages(report)
+    assert set(wrong) == set(BROADCAST_CHECKS), messages(report)
     assert {r.status for r in report.results if not r.passed} == {"failed"}, messages(report)
-    for check, fragment in expected.items():
-        assert fragment in wrong[check], wrong[check]
+    for message in wrong.values():
+        assert fragment in message, message
+
+
+def test_a_missing_await_is_named_with_the_call_and_never_warns(recwarn):
+    report = graded(broadcast=not_async)
+
+    message = failing(report)["reaches_the_group"]
+    assert "layer.group_send('chat.lobby', {'type': 'chat.message'" in message
+    assert "Write await layer.group_send(...)" in message
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]

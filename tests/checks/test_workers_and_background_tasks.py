@@ -14,17 +14,97 @@ from channels.layers import channel_layers, get_channel_layer
 
 from course.checks import grade
 from course.checks.workers_and_background_tasks import job_worker
+from tests.checks import wrong
 from tests.checks.helpers import (
     SOLUTIONS_DIR,
     failing,
     messages,
     solution_namespace,
 )
+from tests.checks.wrong import WrongAnswer
 
 NOTEBOOK = SOLUTIONS_DIR / "09-workers-and-background-tasks.ipynb"
 EXERCISE = "job-worker"
 CHECKS = [check.name for check in job_worker]
 Model = solution_namespace(NOTEBOOK, "JobWorker")["JobWorker"]
+
+
+# ---- what students write: graded in a kernel through check() and in batch (wrong.py) -------
+
+CELL = """
+from channels.consumer import AsyncConsumer
+
+
+class JobWorker(AsyncConsumer):
+    {attributes}
+    async def {handler}(self, message):
+        group, job_id, numbers = message["reply_group"], message["job_id"], message["numbers"]
+{body}"""
+PROGRESS = '{"type": "job.progress", "job_id": job_id, "done": done, "total": len(numbers)}'
+DONE = '{"type": "job.done", "job_id": job_id, "result": result}'
+LOOP = f"""
+        result = 0
+        for done, number in enumerate(numbers, start=1):
+            result += number
+            await self.channel_layer.group_send(group, {PROGRESS})
+        await self.channel_layer.group_send(group, {DONE})
+"""
+
+
+def job_worker(name, says, body=LOOP, handler="job_run", attributes=""):
+    """A WrongAnswer: the exercise's cell with ``body`` as the handler the student writes."""
+    source = CELL.format(attributes=attributes, handler=handler, body=body)
+    return WrongAnswer(EXERCISE, name, source, "JobWorker", says)
+
+
+WRONG_ANSWERS = [
+    job_worker(
+        "done-inside-the-loop",
+        "once, after the loop",
+        f"""
+        result = 0
+        for done, number in enumerate(numbers, start=1):
+            result += number
+            await self.channel_layer.group_send(group, {PROGRESS})
+            await self.channel_layer.group_send(group, {DONE})
+""",
+    ),
+    job_worker(
+        "sum-kept-on-self",
+        "The sum carries over from one job to the next",
+        f"""
+        for done, number in enumerate(numbers, start=1):
+            self.result += number
+            await self.channel_layer.group_send(group, {PROGRESS})
+        await self.channel_layer.group_send(group, {DONE.replace("result}", "self.result}")})
+""",
+        attributes="result = 0  # the sum so far\n",
+    ),
+    job_worker(
+        "progress-not-awaited",
+        "called self.channel_layer.group_send without await",
+        LOOP.replace("await self.channel_layer.group_send", "self.channel_layer.group_send", 1),
+    ),
+    job_worker(
+        "reports-to-the-jobs-channel",
+        "the channel 'jobs'",
+        LOOP.replace("group_send(group,", 'send("jobs",'),
+    ),
+    job_worker("handler-named-after-the-job", "job_run", handler="run_job"),
+    job_worker(
+        "done-counts-from-zero",
+        "counting from 1",
+        LOOP.replace(", start=1)", ")"),
+    ),
+    job_worker(
+        "total-is-the-running-sum",
+        "len(message['numbers'])",
+        LOOP.replace('"total": len(numbers)', '"total": result'),
+    ),
+]
+test_wrong_answers_lose_points_in_a_kernel, test_wrong_answers_lose_points_in_batch = (
+    wrong.tests_for(WRONG_ANSWERS)
+)
 
 # A consumer closes stale database connections in a worker thread around every handler; for
 # pytest-django that is database access, refused without this mark.
@@ -150,6 +230,30 @@ class KeepsTheSumAcrossJobs(Model):
         await report(self, group, done)
 
 
+class DoneInTheLoop(Model):
+    """Sends job.done after each number, with the sum so far."""
+
+    async def job_run(self, message):
+        group, job_id, numbers = message["reply_group"], message["job_id"], message["numbers"]
+        result = 0
+        for done, number in enumerate(numbers, start=1):
+            result += number
+            progress = {"type": "job.progress", "job_id": job_id, "done": done}
+            await report(self, group, progress | {"total": len(numbers)})
+            await report(self, group, {"type": "job.done", "job_id": job_id, "result": result})
+
+
+class ProgressNotAwaited(Model):
+    """Calls group_send for each progress report without await: they are never sent."""
+
+    async def job_run(self, message):
+        group, job_id, numbers = message["reply_group"], message["job_id"], message["numbers"]
+        for done in range(1, len(numbers) + 1):
+            progress = {"type": "job.progress", "job_id": job_id, "done": done}
+            self.channel_layer.group_send(group, progress | {"total": len(numbers)})
+        await report(self, group, {"type": "job.done", "job_id": job_id, "result": sum(numbers)})
+
+
 class OneReplyGroupForAll(Model):
     async def job_run(self, message):
         await Model.job_run(self, message | {"reply_group": "reply.ada"})
@@ -170,7 +274,12 @@ class WrongJobId(Model):
         (ReportsToTheJobChannel, {c: "went to the channel 'jobs'" for c in CHECKS}),
         (SendsToTheGroupNameAsAChannel, {c: "A group is not a channel" for c in CHECKS}),
         (HandlerNameMismatch, {c: "No handler for message type job.run" for c in CHECKS}),
-        (KeepsTheSumAcrossJobs, {"jobs_are_apart": "Does a total carry over"}),
+        (KeepsTheSumAcrossJobs, {"jobs_are_apart": "The sum carries over from one job"}),
+        (
+            DoneInTheLoop,
+            {c: "send it once, after the loop" for c in CHECKS if c != "reports_progress"},
+        ),
+        (ProgressNotAwaited, {c: "group_send without await" for c in CHECKS}),
         (OneReplyGroupForAll, {"jobs_are_apart": "heard about the jobs ['ada-1', 'grace-1']"}),
         (
             WrongJobId,

@@ -28,6 +28,11 @@ SYNC_ORM = (
     "function in database_sync_to_async. Remember a queryset is lazy: list(qs), "
     "for m in qs and qs[0] are what run the query."
 )
+NEGATIVE = (
+    "your consumer sliced a queryset with a negative index, and Django refused ({error}): a "
+    'query cannot count from the end. Order newest first, .order_by("-created", "-id"), '
+    "take [: self.history_length], then send that list reversed, so the oldest goes first."
+)
 
 
 class Room(_rooms.Room):
@@ -45,13 +50,14 @@ class Room(_rooms.Room):
         """``who`` opens ws/history/<room>/; Fail unless the consumer accepts."""
         return await self.connect(who, f"/ws/history/{room or self.name}/", consumer)
 
-    async def write(self, said: list[Said], room: str = "") -> None:
-        """Store messages as if said one second apart, an hour ago (oldest first)."""
+    async def write(self, said: list[Said], room: str = "", later: int = 0) -> None:
+        """Store messages as if said one second apart, an hour ago (oldest first), or
+        ``later`` seconds after that."""
         from chat.models import Message
 
         rows = [Message(room=room or self.name, author=a, text=t) for a, t in said]
         rows = await Message.objects.abulk_create(rows)
-        start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+        start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1, seconds=-later)
         for i, row in enumerate(rows):  # auto_now_add set them all to "now": spread them out
             row.created = start + dt.timedelta(seconds=i)
         await Message.objects.abulk_update(rows, ["created"])
@@ -84,6 +90,10 @@ async def open_room(consumer: Any) -> AsyncIterator[Room]:
             yield room
     except SynchronousOnlyOperation as error:
         raise Fail(SYNC_ORM.format(error=error)) from None
+    except (ValueError, AssertionError) as error:  # Django's own words for a negative slice
+        if "Negative indexing" not in str(error):
+            raise
+        raise Fail(NEGATIVE.format(error=error)) from None
 
 
 async def frames(who: str, client: Any) -> list[Said]:
