@@ -2,18 +2,19 @@
 
 Each check routes ``ws/room/<name>/`` to the student's ``RoomConsumer`` and talks to it
 with WebsocketCommunicators, over a fresh InMemoryChannelLayer put in place of the default
-one for the length of the check (course/checks/_support/rooms.py).
+one for the length of the check (course/checks/_support/rooms.py). Frames are read once the
+room has settled (each consumer has handled all it was sent and waits for more), not after a
+quiet 0.1 s: on a busy machine a frame takes longer (a handler first waits for a thread).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+from contextvars import ContextVar
 from typing import Any
 
 from course.checking.model import Exercise, Fail, expect
 from course.checks._support import rooms as _rooms
-from course.checks._support.rooms import CONNECT_TIMEOUT, QUIET
 
 LESSON = "06-channel-layers-and-groups"
 
@@ -21,6 +22,16 @@ room_consumer = Exercise("room-consumer", LESSON)
 EXERCISES = [room_consumer]
 
 Frame = dict[str, Any]
+SETTLE = 1.0  # seconds the room may take to settle: only a stuck consumer takes them all
+
+
+class _Watch:
+    """What one client's consumer awaits: its client's next event, its channel's next message."""
+
+    asking, listening, channel = False, 0, ""
+
+
+_WATCH: ContextVar[_Watch] = ContextVar("room_watch")  # set in each consumer's own task
 
 
 class Room(_rooms.Room):
@@ -36,6 +47,17 @@ class Room(_rooms.Room):
         from channels.consumer import AsyncConsumer
 
         super().__init__(consumer, "RoomConsumer", AsyncConsumer, "ws/room/<str:name>/")
+        plain = self.layer.receive
+
+        async def receive(channel: str) -> Any:  # the consumer awaits its channel's next message
+            watch = _WATCH.get(_Watch())
+            watch.channel, watch.listening = channel, watch.listening + 1
+            try:
+                return await plain(channel)
+            finally:
+                watch.listening -= 1
+
+        self.layer.receive = receive
 
     def members(self, group: str) -> int:
         return len(self.layer.groups.get(group, {}))
@@ -43,24 +65,72 @@ class Room(_rooms.Room):
     def grouped(self) -> set[str]:
         return {channel for members in self.layer.groups.values() for channel in members}
 
+    def settled(self, client: Any) -> bool:
+        """Has this client's consumer ended, or handled all it was sent and waits for more?"""
+        watch: _Watch = client.watch
+        queued = self.layer.channels.get(watch.channel)  # a waiting receive keeps one, empty
+        layer_done = watch.listening > 0 and (queued is None or queued.empty())
+        waits = watch.asking and client.input_queue.empty() and layer_done
+        return waits or client.future.done()
+
+    async def settle(self) -> bool:
+        """Wait until every consumer has settled (True), or SETTLE seconds have passed."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SETTLE
+        while loop.time() < deadline:  # polled: puts, gets and thread hops all change it
+            if all(map(self.settled, self.clients)):
+                return True
+            await asyncio.sleep(0.005)
+        return all(map(self.settled, self.clients))
+
     async def join(self, user: str, room: str = "lobby") -> Any:
         """``user`` opens ws/room/<room>/?user=<user>; Fail unless the consumer accepts."""
-        return await self.connect(user, f"/ws/room/{room}/?user={user}")
+        from channels.testing import WebsocketCommunicator
+
+        watch, app, where = _Watch(), self.app(), f"/ws/room/{room}/?user={user}"
+
+        async def watched(scope: Any, receive: Any, send: Any) -> None:
+            async def asked() -> Any:  # the consumer awaits its client's next event
+                watch.asking = True
+                try:
+                    return await receive()
+                finally:
+                    watch.asking = False
+
+            _WATCH.set(watch)
+            await app(scope, asked, send)
+
+        client = WebsocketCommunicator(watched, where)
+        client.watch = watch
+        self.clients.append(client)
+        await client.send_input({"type": "websocket.connect"})
+        within = "" if await self.settle() else f" within {SETTLE:g} s"
+        _rooms.crashed(client)
+        said = f"{user} opened {where} and the consumer"
+        answer = {} if client.output_queue.empty() else client.output_queue.get_nowait()
+        expect(answer, f"{said} neither accepted nor closed{within}: {self.NOT_ANSWERED}")
+        code = answer.get("code", 1000)
+        expect(answer["type"] != "websocket.close", f"{said} closed it (code {code}){self.REFUSED}")
+        expect(answer["type"] == "websocket.accept", f"{said} answered {answer}, not accept.")
+        return client
+
+    async def leave(self, client: Any) -> None:
+        """The client hangs up; once the room settles, a crash of its consumer is raised."""
+        await client.send_input({"type": "websocket.disconnect", "code": 1000})
+        await self.settle()
+        _rooms.crashed(client)
 
     async def frames(self, *names_and_clients: tuple[str, Any]) -> list[list[Frame]]:
-        """What each client receives until QUIET seconds pass with nothing new, all at once."""
-        return list(await asyncio.gather(*(_frames(n, c) for n, c in names_and_clients)))
-
-
-def open_room(consumer: Any) -> contextlib.AbstractAsyncContextManager[Room]:
-    """A Room whose fresh layer is the default one until the block ends."""
-    return _rooms.opened(Room(consumer))
+        """What each client has received, once the room has settled."""
+        await self.settle()
+        return [await _frames(n, c) for n, c in names_and_clients]
 
 
 async def _frames(user: str, client: Any) -> list[Frame]:
+    """The frames waiting for ``client``; a crash of its consumer is raised."""
     frames: list[Frame] = []
     try:
-        while not await client.receive_nothing(QUIET):
+        while not client.output_queue.empty():
             frames.append(await client.receive_json_from())
         _rooms.crashed(client)
     except ValueError as error:
@@ -85,7 +155,7 @@ def _has(frames: list[Frame], wanted: Frame) -> bool:
 
 @room_consumer.check("Ada opens ws/room/lobby/?user=Ada: accepted, and in the group room_lobby")
 async def joins_the_group(RoomConsumer: Any) -> None:
-    async with open_room(RoomConsumer) as room:
+    async with _rooms.opened(Room(RoomConsumer)) as room:
         await room.join("Ada")
         groups = sorted(room.layer.groups)
         seen = f" (the layer has the groups {groups})" if groups else ""
@@ -99,7 +169,7 @@ async def joins_the_group(RoomConsumer: Any) -> None:
 
 @room_consumer.check("a message from Ada reaches everyone in the room, Ada too")
 async def message_reaches_everyone(RoomConsumer: Any) -> None:
-    async with open_room(RoomConsumer) as room:
+    async with _rooms.opened(Room(RoomConsumer)) as room:
         ada, grace = await room.join("Ada"), await room.join("Grace")
         await room.frames(("Ada", ada), ("Grace", grace))
         await ada.send_json_to({"text": "Hello Grace"})
@@ -126,7 +196,7 @@ async def message_reaches_everyone(RoomConsumer: Any) -> None:
 
 @room_consumer.check("a newcomer is announced to the others, not to the newcomer")
 async def announces_joins(RoomConsumer: Any) -> None:
-    async with open_room(RoomConsumer) as room:
+    async with _rooms.opened(Room(RoomConsumer)) as room:
         ada = await room.join("Ada")
         await room.frames(("Ada", ada))
         grace = await room.join("Grace")
@@ -147,11 +217,11 @@ async def announces_joins(RoomConsumer: Any) -> None:
 
 @room_consumer.check("a leaver is announced to the others and leaves the group")
 async def announces_leaves(RoomConsumer: Any) -> None:
-    async with open_room(RoomConsumer) as room:
+    async with _rooms.opened(Room(RoomConsumer)) as room:
         ada, grace = await room.join("Ada"), await room.join("Grace")
         await room.frames(("Ada", ada), ("Grace", grace))
         before = room.grouped()
-        await grace.disconnect(timeout=CONNECT_TIMEOUT)
+        await room.leave(grace)
         (to_ada,) = await room.frames(("Ada", ada))
         wanted = {"type": "leave", "user": "Grace"}
         expect(
@@ -169,7 +239,7 @@ async def announces_leaves(RoomConsumer: Any) -> None:
 
 @room_consumer.check("rooms are apart: a message in lobby does not reach kitchen")
 async def rooms_are_apart(RoomConsumer: Any) -> None:
-    async with open_room(RoomConsumer) as room:
+    async with _rooms.opened(Room(RoomConsumer)) as room:
         ada, grace = await room.join("Ada", "lobby"), await room.join("Grace", "kitchen")
         await room.frames(("Ada", ada), ("Grace", grace))
         await ada.send_json_to({"text": "lobby only"})

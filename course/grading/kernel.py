@@ -1,10 +1,11 @@
 """A fresh, fenced-in IPython kernel for one submission: run a cell, and always get an answer.
 
-Every ``run()`` returns within its timeout plus a few seconds, whatever the cell does: an
-endless loop is interrupted; a hung ``await`` that an interrupt cannot stop, a segfault or
-``os._exit`` show up as "hung" or "died", and the caller restarts the kernel. The kernel's
-data size is capped (``--memory-mb``), it dies with the grader, and only the first
-``keep_bytes`` of its output are kept: a flood is counted, not stored.
+Every ``run()`` returns within its timeout plus a few seconds, whatever the cell does (time
+the kernel waited for a busy machine's CPU not counted): an endless loop is interrupted; a
+hung ``await`` that an interrupt cannot stop, a segfault or ``os._exit`` show up as "hung" or
+"died", and the caller restarts the kernel. The kernel's data size is capped
+(``--memory-mb``), it dies with the grader, and only the first ``keep_bytes`` of its output
+are kept: a flood is counted, not stored.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from queue import Empty
 from typing import Any, Literal
@@ -36,6 +39,11 @@ LAUNCH = (
     "from ipykernel import kernelapp; kernelapp.launch_new_instance()"
 )
 MAX_DISPLAYS = 50  # display outputs kept per cell (the grader needs one)
+# The kernel talks over Unix sockets in its own folder, not TCP ports: a port is picked by
+# binding port 0 and letting it go, and until the kernel binds it any other process (a second
+# grader, a test's server) may take it; the kernel then dies at start ("Address already in
+# use") and its submission lost every row. Windows has no ipc transport.
+IPC = sys.platform != "win32"
 
 
 @dataclass
@@ -47,6 +55,12 @@ class CellRun:
     text: str = ""  # the first keep_bytes of stdout, stderr and tracebacks
     output_bytes: int = 0
     data: list[dict[str, Any]] = field(default_factory=list)  # display_data / execute_result
+
+
+def _stamp(msg: dict[str, Any] | None) -> float:
+    """When the kernel sent ``msg`` (its header's date), as a time.time(); inf if unknown."""
+    date = (msg or {}).get("header", {}).get("date")
+    return date.timestamp() if isinstance(date, datetime) else float("inf")
 
 
 class _Spec(KernelSpecManager):
@@ -75,13 +89,19 @@ class SandboxKernel:
         self._kc: Any = None
 
     async def start(self) -> None:
-        self._km = AsyncKernelManager(kernel_spec_manager=_Spec(self._argv), kernel_name="grader")
+        sockets = {"transport": "ipc", "ip": str(self.cwd / "zmq")} if IPC else {}
+        self._km = AsyncKernelManager(
+            kernel_spec_manager=_Spec(self._argv), kernel_name="grader", **sockets
+        )
         env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "Agg"}
         with self.log_path.open("ab") as log:
             await self._km.start_kernel(cwd=str(self.cwd), env=env, stdout=log, stderr=log)
         self._kc = self._km.client()
         self._kc.start_channels()
-        await self._kc.wait_for_ready(timeout=START_TIMEOUT)
+        try:
+            await self._kc.wait_for_ready(timeout=START_TIMEOUT)
+        except RuntimeError as error:  # say why: the log goes with the kernel's folder
+            raise RuntimeError(f"{error}; the kernel's log ends: {self.log_tail(1)}") from None
 
     async def stop(self) -> None:
         if self._kc is not None:
@@ -108,40 +128,60 @@ class SandboxKernel:
         return "\n".join(text.strip().splitlines()[-lines:])
 
     async def run(self, code: str, timeout: float) -> CellRun:  # noqa: ASYNC109 - see the loop
-        """Run ``code`` and collect what it shows; never waits much past ``timeout``."""
+        """Run ``code`` and collect what it shows; never waits much past ``timeout``.
+
+        Time is the kernel's: the clock starts when it stamps the cell's ``execute_input``,
+        leaves out the time the kernel waited for a CPU (a busy machine's, not the cell's),
+        and past a deadline whatever the kernel sent before it (by its stamp) is read before
+        any verdict: the grader may have been slow to read (another submission's 50 MB of
+        output to parse, a starved CPU), and that is no time the cell took.
+        """
         assert self._km is not None and self._kc is not None, "start() the kernel first"
         result = CellRun()
         msg_id = self._kc.execute(code, store_history=False, allow_stdin=False)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline, waited = time.time() + timeout, self._cpu_wait()  # wall clock, as stamps are
         interrupted = False
         while True:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                if interrupted:
-                    result.status = "hung"
-                    return result
-                interrupted = True
-                if result.status == "ok":
-                    result.status = "timeout"
-                await self._km.interrupt_kernel()
-                deadline = loop.time() + INTERRUPT_GRACE
-                continue
+            due = deadline + max(0.0, self._cpu_wait() - waited)
+            wait = due - time.time()
             try:
-                msg = await self._kc.get_iopub_msg(timeout=min(POLL, remaining))
+                msg = await self._kc.get_iopub_msg(timeout=max(0.0, min(POLL, wait)))
             except Empty:
-                if not await self._km.is_alive():
+                if wait > 0 and not await self._km.is_alive():
                     result.status = "died"
                     return result
-                continue
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            if self._collect(msg, result) == "idle":
+                msg = None
+            sent = _stamp(msg)
+            if msg is not None and msg["parent_header"].get("msg_id") == msg_id:
+                kind = self._collect(msg, result)
+                if kind == "idle":
+                    return result
+                if kind == "execute_input" and sent <= due and not interrupted:
+                    deadline = sent + timeout  # the cell's clock starts as the kernel starts it
+                if result.status == "flooded" and not interrupted:
+                    interrupted = True
+                    await self._km.interrupt_kernel()
+                    deadline, waited = time.time() + INTERRUPT_GRACE, self._cpu_wait()
+                    continue
+            if wait > 0 or sent <= due:
+                continue  # in time, or sent in time though read late: read on
+            if interrupted:
+                result.status = "hung"
                 return result
-            if result.status == "flooded" and not interrupted:
-                interrupted = True
-                await self._km.interrupt_kernel()
-                deadline = loop.time() + INTERRUPT_GRACE
+            interrupted = True
+            if result.status == "ok":
+                result.status = "timeout"
+            await self._km.interrupt_kernel()
+            deadline, waited = time.time() + INTERRUPT_GRACE, self._cpu_wait()
+
+    def _cpu_wait(self) -> float:
+        """Seconds the kernel's main thread has waited, runnable, for a CPU (Linux); else 0."""
+        try:
+            pid = self._km.provisioner.pid  # type: ignore[union-attr]
+            with open(f"/proc/{pid}/schedstat") as stats:
+                return int(stats.read().split()[1]) / 1e9
+        except (AttributeError, OSError, IndexError, ValueError):
+            return 0.0
 
     def _collect(self, msg: dict[str, Any], result: CellRun) -> str:
         kind: str = msg["msg_type"]

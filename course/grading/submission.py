@@ -125,15 +125,23 @@ async def _grade(
         for exercise in exercises:
             graded.results += rows_for(exercise, "not-run", problem)
         return graded
-    if supply is None:
-        kernel = await fresh_kernel(options.memory_mb, options.max_output)
-    else:
-        kernel = await supply.take()
+    kernel = None
     try:
+        if supply is None:
+            kernel = await fresh_kernel(options.memory_mb, options.max_output)
+        else:
+            kernel = await supply.take()
         await _run_steps(kernel, plan(nb, exercises), graded, options)
+    except Exception as error:  # the grader's own failure (a kernel that would not start):
+        graded.notes.append(f"the grader stopped: {error}")  # each check still gets its row
+        done = {r.exercise for r in graded.results}
+        for exercise in exercises:
+            if exercise.name not in done:
+                graded.results += rows_for(exercise, "not-run", graded.notes[-1])
     finally:
         graded_hook()
-        await kernel.dispose()
+        if kernel is not None:
+            await kernel.dispose()
     return graded
 
 
@@ -165,20 +173,24 @@ async def _run_steps(
                 graded.results += rows_for(exercise, status, f"could not grade: {why}")
         if run.status in ("hung", "died"):
             restarts += 1
-            if restarts > MAX_RESTARTS or not await _recover(kernel, ran, options):
+            failed = "too many restarts" if restarts > MAX_RESTARTS else ""
+            if failed or (failed := await _recover(kernel, ran, options)):
                 reason = f"the kernel could not be brought back after code cell {step.cell}"
-                graded.notes.append(reason)
+                graded.notes.append(f"{reason} ({failed})")
                 for later in steps[index + 1 :]:
                     if later.exercise is not None:
                         graded.results += rows_for(EXERCISES[later.exercise], "not-run", reason)
                 return
 
 
-async def _recover(kernel: SandboxKernel, ran: list[Step], options: Options) -> bool:
-    """A fresh kernel in the state the notebook had before the culprit cell."""
-    await kernel.restart()
+async def _recover(kernel: SandboxKernel, ran: list[Step], options: Options) -> str:
+    """A fresh kernel in the state the notebook had before the culprit cell; or why not."""
+    try:
+        await kernel.restart()
+    except Exception as error:
+        return f"it would not start again: {error}"
     for step in ran:
         run = await kernel.run(step.source, options.timeout)
         if run.status not in ("ok", "error"):
-            return False
-    return True
+            return f"code cell {step.cell} ended as {run.status!r} when run again"
+    return ""

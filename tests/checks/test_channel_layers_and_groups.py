@@ -62,6 +62,20 @@ def test_a_layer_never_built_before_the_check_is_not_left_behind():
             channel_layers.set(DEFAULT_CHANNEL_LAYER, saved)
 
 
+def test_a_right_answer_is_judged_once_the_room_settles_not_after_a_quiet_spell():
+    """Each event handled 0.15 s late, as on a busy machine: longer than the quiet 0.1 s the
+    checks once took for "nothing more is coming", which failed this answer every time."""
+
+    class SlowButRight(Model):
+        async def room_frame(self, event):
+            await asyncio.sleep(0.15)
+            await super().room_frame(event)
+
+    report = graded(SlowButRight)
+
+    assert report.score.full, messages(report)
+
+
 # ---- wrong answers: the model with one mistake ---------------------------------------------
 
 
