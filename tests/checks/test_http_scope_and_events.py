@@ -191,16 +191,9 @@ test_wrong_answers_lose_points_in_a_kernel, test_wrong_answers_lose_points_in_ba
 )
 
 
-@pytest.mark.parametrize("answer", WRONG_ANSWERS, ids=lambda a: a.id)
-def test_each_wrong_answer_loses_points_and_is_told_why_in_process(answer):
-    """The quick twin of the two tests above: the cell run here, graded by grade()."""
-    namespace: dict = {}
-    exec(compile(answer.cell, answer.id, "exec"), namespace)
-
-    report = grade(answer.exercise, namespace)
-
-    assert not report.score.full, messages(report)
-    assert answer.says in messages(report), messages(report)
+test_each_wrong_answer_loses_points_and_is_told_why_in_process = wrong.in_process_test(
+    WRONG_ANSWERS
+)
 
 
 # ---- body-echo: wrong answers --------------------------------------------------------------

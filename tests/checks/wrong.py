@@ -188,4 +188,27 @@ def tests_for(answers: list[WrongAnswer]) -> tuple[Any, Any]:
     return test_wrong_answers_lose_points_in_a_kernel, test_wrong_answers_lose_points_in_batch
 
 
+def in_process_test(answers: list[WrongAnswer]) -> Any:
+    """The quick twin of the kernel and batch tests: each answer's cell run here, graded by
+    grade(), losing points with its message."""
+    import pytest
+
+    from course.checks import grade
+    from tests.checks.helpers import messages
+
+    @pytest.mark.parametrize("answer", answers, ids=lambda a: a.id)
+    def test_each_wrong_answer_loses_points_and_is_told_why_in_process(
+        answer: WrongAnswer,
+    ) -> None:
+        namespace: dict[str, Any] = {}
+        exec(compile(answer.cell, answer.id, "exec"), namespace)
+
+        report = grade(answer.exercise, namespace)
+
+        assert not report.score.full, messages(report)
+        assert answer.says in messages(report), messages(report)
+
+    return test_each_wrong_answer_loses_points_and_is_told_why_in_process
+
+
 tests_for.__test__ = False  # type: ignore[attr-defined]  # a factory of tests, not one
