@@ -9,141 +9,16 @@ quiet 0.1 s: on a busy machine a frame takes longer (a handler first waits for a
 
 from __future__ import annotations
 
-import asyncio
-from contextvars import ContextVar
 from typing import Any
 
 from course.checking.model import Exercise, Fail, expect
 from course.checks._support import rooms as _rooms
+from course.checks._support.group_room import Frame, Room
 
 LESSON = "06-channel-layers-and-groups"
 
 room_consumer = Exercise("room-consumer", LESSON)
 EXERCISES = [room_consumer]
-
-Frame = dict[str, Any]
-SETTLE = 1.0  # seconds the room may take to settle: only a stuck consumer takes them all
-
-
-class _Watch:
-    """What one client's consumer awaits: its client's next event, its channel's next message."""
-
-    asking, listening, channel = False, 0, ""
-
-
-_WATCH: ContextVar[_Watch] = ContextVar("room_watch")  # set in each consumer's own task
-
-
-class Room(_rooms.Room):
-    """A fresh layer, the student's consumer routed at ws/room/<name>/, and its clients."""
-
-    NOT_ANSWERED = (
-        "call await self.accept() at the end of connect(), and check that nothing before it "
-        "blocks or waits for ever."
-    )
-    REFUSED = " instead of accepting: call await self.accept() in connect()."
-
-    def __init__(self, consumer: Any) -> None:
-        from channels.consumer import AsyncConsumer
-
-        super().__init__(consumer, "RoomConsumer", AsyncConsumer, "ws/room/<str:name>/")
-        plain = self.layer.receive
-
-        async def receive(channel: str) -> Any:  # the consumer awaits its channel's next message
-            watch = _WATCH.get(_Watch())
-            watch.channel, watch.listening = channel, watch.listening + 1
-            try:
-                return await plain(channel)
-            finally:
-                watch.listening -= 1
-
-        self.layer.receive = receive
-
-    def members(self, group: str) -> int:
-        return len(self.layer.groups.get(group, {}))
-
-    def grouped(self) -> set[str]:
-        return {channel for members in self.layer.groups.values() for channel in members}
-
-    def settled(self, client: Any) -> bool:
-        """Has this client's consumer ended, or handled all it was sent and waits for more?"""
-        watch: _Watch = client.watch
-        queued = self.layer.channels.get(watch.channel)  # a waiting receive keeps one, empty
-        layer_done = watch.listening > 0 and (queued is None or queued.empty())
-        waits = watch.asking and client.input_queue.empty() and layer_done
-        return waits or client.future.done()
-
-    async def settle(self) -> bool:
-        """Wait until every consumer has settled (True), or SETTLE seconds have passed."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + SETTLE
-        while loop.time() < deadline:  # polled: puts, gets and thread hops all change it
-            if all(map(self.settled, self.clients)):
-                return True
-            await asyncio.sleep(0.005)
-        return all(map(self.settled, self.clients))
-
-    async def join(self, user: str, room: str = "lobby") -> Any:
-        """``user`` opens ws/room/<room>/?user=<user>; Fail unless the consumer accepts."""
-        from channels.testing import WebsocketCommunicator
-
-        watch, app, where = _Watch(), self.app(), f"/ws/room/{room}/?user={user}"
-
-        async def watched(scope: Any, receive: Any, send: Any) -> None:
-            async def asked() -> Any:  # the consumer awaits its client's next event
-                watch.asking = True
-                try:
-                    return await receive()
-                finally:
-                    watch.asking = False
-
-            _WATCH.set(watch)
-            await app(scope, asked, send)
-
-        client = WebsocketCommunicator(watched, where)
-        client.watch = watch
-        self.clients.append(client)
-        await client.send_input({"type": "websocket.connect"})
-        within = "" if await self.settle() else f" within {SETTLE:g} s"
-        _rooms.crashed(client)
-        said = f"{user} opened {where} and the consumer"
-        answer = {} if client.output_queue.empty() else client.output_queue.get_nowait()
-        expect(answer, f"{said} neither accepted nor closed{within}: {self.NOT_ANSWERED}")
-        code = answer.get("code", 1000)
-        expect(answer["type"] != "websocket.close", f"{said} closed it (code {code}){self.REFUSED}")
-        expect(answer["type"] == "websocket.accept", f"{said} answered {answer}, not accept.")
-        return client
-
-    async def leave(self, client: Any) -> None:
-        """The client hangs up; once the room settles, a crash of its consumer is raised."""
-        await client.send_input({"type": "websocket.disconnect", "code": 1000})
-        await self.settle()
-        _rooms.crashed(client)
-
-    async def frames(self, *names_and_clients: tuple[str, Any]) -> list[list[Frame]]:
-        """What each client has received, once the room has settled."""
-        await self.settle()
-        return [await _frames(n, c) for n, c in names_and_clients]
-
-
-async def _frames(user: str, client: Any) -> list[Frame]:
-    """The frames waiting for ``client``; a crash of its consumer is raised."""
-    frames: list[Frame] = []
-    try:
-        while not client.output_queue.empty():
-            frames.append(await client.receive_json_from())
-        _rooms.crashed(client)
-    except ValueError as error:
-        if "No handler for message type" not in str(error):
-            raise
-        kind = str(error).rsplit(" ", 1)[-1]
-        raise Fail(
-            f"{user}'s consumer crashed with ValueError: {error}. A group event's type names "
-            f"the method that handles it, dots turned into underscores: {kind!r} calls "
-            f"{kind.replace('.', '_')}(self, event). Give the method that name, or send the "
-            "type your handler's name spells (room.frame for room_frame)."
-        ) from None
-    return frames
 
 
 def _has(frames: list[Frame], wanted: Frame) -> bool:

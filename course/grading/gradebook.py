@@ -2,7 +2,8 @@
 
     python -m course grade SUBMISSION.ipynb... --out grades.csv [-j N] [--timeout S]
 
-One row per check: ``submission,exercise,check,points,max_points,status,message``. The
+One row per check: ``submission,exercise,check,points,max_points,status,hints_used,message``
+(``hints_used``: how many of that exercise's hints the notebook showed with ``hint()``). The
 feedback files go next to the CSV, in ``<csv name>-feedback/``.
 """
 
@@ -22,7 +23,16 @@ from course.grading.kernel import Supply
 from course.grading.submission import Graded, Options, grade_submission
 from course.grading.trusted import bundle
 
-HEADER = ["submission", "exercise", "check", "points", "max_points", "status", "message"]
+HEADER = [
+    "submission",
+    "exercise",
+    "check",
+    "points",
+    "max_points",
+    "status",
+    "hints_used",  # how many hint("...") of that exercise the notebook showed
+    "message",
+]
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -132,9 +142,9 @@ def write_csv(graded: list[Graded], out: Path) -> None:
         writer.writerow(HEADER)
         for g in graded:
             for r in g.results:
-                writer.writerow(
-                    [g.submission, r.exercise, r.check, r.points, r.max_points, r.status, r.message]
-                )
+                hints = g.hints.get(r.exercise, 0)
+                row = [g.submission, r.exercise, r.check, r.points, r.max_points, r.status]
+                writer.writerow([*row, hints, r.message])
 
 
 def feedback_name(submission: str) -> str:

@@ -61,6 +61,13 @@ def rows_for(exercise: Exercise, status: Status, message: str) -> list[Result]:
     return [check.result(status, message) for check in exercise]
 
 
+def hints_in(payload: dict[str, Any]) -> int:
+    """The hints the kernel says its notebook asked for: a count, or 0 for anything else
+    (the number is the student's kernel's word, so it is only ever a small count)."""
+    hints = payload.get("hints")
+    return hints if type(hints) is int and 0 <= hints <= 99 else 0
+
+
 def trusted_rows(exercise: Exercise, payload: dict[str, Any]) -> list[Result]:
     """Rows from the kernel's report; points and titles come from the grader's own registry."""
     reported = {r.get("check"): r for r in payload.get("results", []) if isinstance(r, dict)}

@@ -20,7 +20,7 @@ from pathlib import Path
 from course.checking.model import Result, Status
 from course.checks import EXERCISES, for_lesson
 from course.grading.kernel import CellRun, SandboxKernel, Supply, fresh_kernel
-from course.grading.planning import Step, identify, plan, rows_for, trusted_rows
+from course.grading.planning import Step, hints_in, identify, plan, rows_for, trusted_rows
 from course.grading.trusted import grading_cell, read_payload
 
 MAX_RESTARTS = 3
@@ -43,6 +43,7 @@ class Graded:
     results: list[Result] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    hints: dict[str, int] = field(default_factory=dict)  # exercise → hints the notebook asked
 
     @property
     def points(self) -> int:
@@ -167,6 +168,7 @@ async def _run_steps(
             payload = read_payload(run.data, nonce)
             if payload is not None:
                 graded.results += trusted_rows(exercise, payload)
+                graded.hints[exercise.name] = hints_in(payload)
             else:
                 status: Status = "timeout" if run.status in ("timeout", "hung") else "crashed"
                 why = run.error or f"the grading cell {GRADING_FAILED[run.status]}"

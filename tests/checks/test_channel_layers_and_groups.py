@@ -14,12 +14,15 @@ from channels.layers import channel_layers, get_channel_layer
 
 from course.checks import grade
 from course.checks.channel_layers_and_groups import room_consumer
+from tests.checks import wrong
 from tests.checks.helpers import (
     SOLUTIONS_DIR,
+    cell_defining,
     failing,
     messages,
     solution_namespace,
 )
+from tests.checks.wrong import WrongAnswer
 
 NOTEBOOK = SOLUTIONS_DIR / "06-channel-layers-and-groups.ipynb"
 EXERCISE = "room-consumer"
@@ -198,3 +201,89 @@ def test_a_crash_of_the_students_own_making_says_where():
     result = next(r for r in report.results if r.check == "message_reaches_everyone")
     assert result.status == "error"
     assert "KeyError: 'body'" in result.message and "(in receive_json, line" in result.message
+
+
+# ---- what students write: graded in a kernel through check() and in batch (wrong.py) -------
+
+SOLUTION = cell_defining(NOTEBOOK, "RoomConsumer")
+GROUP_ADD = "await self.channel_layer.group_add(self.group, self.channel_name)"
+PASS_ON = 'await self.channel_layer.group_send(self.group, {"type": "room.frame", "frame": frame})'
+DISCARD = "        await self.channel_layer.group_discard(self.group, self.channel_name)\n"
+
+
+def room_consumer_with(name, says, *edits):
+    """A WrongAnswer: the solution's cell with each (old, new) of ``edits`` made."""
+    source = SOLUTION
+    for old, new in edits:
+        assert old in source, old
+        source = source.replace(old, new)
+    return WrongAnswer(EXERCISE, name, source, "RoomConsumer", says)
+
+
+WRONG_ANSWERS = [
+    room_consumer_with(
+        "send-given-a-dict",
+        "Send a dict with self.send_json(...)",
+        ('await self.send_json(event["frame"])', 'await self.send(event["frame"])'),
+    ),
+    room_consumer_with(
+        "sends-the-whole-event",
+        "self.send_json(event['frame']), not the event",
+        ('await self.send_json(event["frame"])', "await self.send_json(event)"),
+    ),
+    room_consumer_with(
+        "group-add-not-awaited",
+        "called self.channel_layer.group_add without await",
+        (GROUP_ADD, GROUP_ADD.removeprefix("await ")),
+    ),
+    room_consumer_with(
+        "group-add-arguments-swapped",
+        "It is group_add(group, channel)",
+        (GROUP_ADD, "await self.channel_layer.group_add(self.channel_name, self.group)"),
+    ),
+    room_consumer_with(
+        "connect-a-plain-def",
+        "RoomConsumer.connect is a plain def",
+        ("    async def connect(self):", "    def connect(self):"),
+        (
+            "        await self.channel_layer.group_send(\n",
+            "        self.channel_layer.group_send(\n",
+        ),
+        (GROUP_ADD, GROUP_ADD.removeprefix("await ")),
+        ("        await self.accept()", "        self.accept()"),
+    ),
+    room_consumer_with(
+        "the-frame-sent-without-an-event-type",
+        "'message' calls message(self, event)",
+        (PASS_ON, "await self.channel_layer.group_send(self.group, frame)"),
+    ),
+    room_consumer_with(
+        "user-from-the-scope",
+        "read it from self.scope['query_string']",
+        (
+            'parse_qs(self.scope["query_string"].decode()).get("user", ["guest"])[0]',
+            'self.scope["user"].username',
+        ),
+    ),
+    room_consumer_with(
+        "group-set-on-the-class",
+        "RoomConsumer.group was set on the class",
+        ('        self.group = f"room_', '        RoomConsumer.group = f"room_'),
+    ),
+    room_consumer_with(
+        "reply-to-the-sender-only",
+        "not to this one client with send_json",
+        (PASS_ON, "await self.send_json(frame)"),
+    ),
+    room_consumer_with(
+        "never-leaves-the-group",
+        "her channel is still in the room's group",
+        (DISCARD, ""),
+    ),
+]
+test_wrong_answers_lose_points_in_a_kernel, test_wrong_answers_lose_points_in_batch = (
+    wrong.tests_for(WRONG_ANSWERS)
+)
+test_each_wrong_answer_loses_points_and_is_told_why_in_process = wrong.in_process_test(
+    WRONG_ANSWERS
+)

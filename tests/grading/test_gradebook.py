@@ -21,7 +21,20 @@ from tests.checks.helpers import (
 
 
 def test_header_is_exactly_what_gradebooks_import() -> None:
-    assert ",".join(HEADER) == "submission,exercise,check,points,max_points,status,message"
+    assert ",".join(HEADER) == (
+        "submission,exercise,check,points,max_points,status,hints_used,message"
+    )
+
+
+def test_the_hints_a_notebook_asked_for_are_counted_per_exercise(tmp_path: Path) -> None:
+    path = tmp_path / f"hinted-{LESSON01}.ipynb"
+    asked = 'from course import hint\nhint("greeting-app")\nhint("greeting-app")'
+    nbformat.write(notebook_with(asked), path)
+    rows = grade([path], tmp_path / "g.csv")
+    used = {(r["exercise"], r["hints_used"]) for r in rows[str(path)]}
+    assert ("greeting-app", "2") in used and len(used) > 1, used
+    assert {n for e, n in used if e != "greeting-app"} == {"0"}, used
+    assert points(rows[str(path)]) == (FULL01, FULL01)
 
 
 def test_solutions_score_full_marks_and_released_exercises_zero(tmp_path: Path) -> None:

@@ -54,12 +54,13 @@ class Calls:
         return dropped
 
 
-def record_calls(layer: Any) -> Calls:
-    """Record every ``send`` and ``group_send`` made through ``layer`` from now on."""
+def record_calls(layer: Any, methods: tuple[str, ...] = WATCHED) -> Calls:
+    """Record every call of ``methods`` (``send`` and ``group_send``) made through ``layer``
+    from now on."""
     from asgiref.sync import markcoroutinefunction
 
     calls = Calls()
-    for method in WATCHED:
+    for method in methods:
         original = getattr(layer, method)
 
         def wrapper(*args: Any, _method: str = method, _original: Any = original) -> Any:
@@ -79,9 +80,16 @@ def without_await(dropped: list[Call], who: str, via: str) -> str:
     return (
         f"{who} called {via}.{first.method} without await ({times}; the first was "
         f"{first.shown(via)}): calling an async method only makes a coroutine, and a "
-        "coroutine nobody awaits never runs, so that message was never sent (Python warns "
+        f"coroutine nobody awaits never runs, so {_effect(first.method)} (Python warns "
         f'"coroutine ... was never awaited"). Write await {via}.{first.method}(...).'
     )
+
+
+def _effect(method: str) -> str:
+    """What a dropped call of ``method`` failed to do."""
+    if method in ("send", "group_send"):
+        return "that message was never sent"
+    return f"that {method} never happened"
 
 
 @contextlib.contextmanager

@@ -47,6 +47,11 @@ class Room:
         self.layer = InMemoryChannelLayer()
         self.clients: list[WebsocketCommunicator] = []
 
+    def explain(self, error: Exception) -> Exception:
+        """A better error for what a check raised, naming a cause its symptom hides; by
+        default ``error`` itself. A subclass looks at what it recorded."""
+        return error
+
     def app(self, consumer: Any = None) -> Any:
         """A URLRouter that sends ``route`` to ``consumer`` (by default the student's)."""
         from channels.routing import URLRouter
@@ -110,10 +115,16 @@ def as_default_layer(layer: Any) -> Iterator[None]:
 
 @contextlib.asynccontextmanager
 async def opened(room: AnyRoom) -> AsyncIterator[AnyRoom]:
-    """``room`` with its fresh layer as the default one until the block ends, then closed."""
+    """``room`` with its fresh layer as the default one until the block ends, then closed.
+    What the block raises goes through ``room.explain``."""
     try:
         with as_default_layer(room.layer):
             yield room
+    except Exception as error:
+        better = room.explain(error)
+        if better is error:
+            raise
+        raise better from None
     finally:  # the kernel's layer is back first: nothing in close() may stop that
         await room.close()
 
