@@ -566,3 +566,51 @@ def test_the_html_report_says_same_as_above(report):
     html = report._repr_html_()
     assert html.count(SAME) == 2
     assert html.count("say hi") == 1
+
+
+# ---- a busy machine: time spent waiting for a CPU is not the check's -------------------------
+
+
+@pytest.fixture
+def one_shared_cpu():
+    """This thread (so the check's thread it starts) and a spinning process on one CPU."""
+    import os
+    import subprocess
+    import sys
+
+    cpu = min(os.sched_getaffinity(0))
+    before = os.sched_getaffinity(0)
+    spin = subprocess.Popen(
+        [sys.executable, "-c", "while True: pass"],
+        preexec_fn=lambda: os.sched_setaffinity(0, {cpu}),
+    )
+    os.sched_setaffinity(0, {cpu})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
+        spin.kill()
+        spin.wait()
+
+
+def test_time_a_check_waited_for_a_cpu_is_not_charged(one_shared_cpu):
+    async def needs_cpu():  # 0.3 s of CPU, yielding as async code does: well within 0.5 s
+        start = time.thread_time()
+        while time.thread_time() - start < 0.3:
+            await asyncio.sleep(0)
+
+    result = run(needs_cpu, {}, timeout=0.5)
+
+    assert result.status == "passed", result.message
+    assert result.seconds > 0.5  # the clock ran past the timeout: half of it was the spinner's
+
+
+def test_a_hung_await_still_times_out_on_a_busy_machine(one_shared_cpu):
+    async def awaits_answer(answer):
+        await answer()
+
+    started = time.perf_counter()
+    result = run(awaits_answer, {"answer": answer_that_waits_forever})
+
+    assert result.status == "timeout"
+    assert time.perf_counter() - started < TIMEOUT + 1.0

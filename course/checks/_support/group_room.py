@@ -11,24 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-from contextvars import ContextVar
 from typing import Any
 
-from course.checking.model import Fail, expect
+from course.checking.model import Fail
 from course.checks._support import rooms as _rooms
 from course.checks._support.awaits import record_calls, without_await
 
 Frame = dict[str, Any]
-SETTLE = 1.0  # seconds the room may take to settle: only a stuck consumer takes them all
-
-
-class _Watch:
-    """What one client's consumer awaits: its client's next event, its channel's next message."""
-
-    asking, listening, channel = False, 0, ""
-
-
-_WATCH: ContextVar[_Watch] = ContextVar("room_watch")  # set in each consumer's own task
 
 
 class Room(_rooms.Room):
@@ -44,17 +33,6 @@ class Room(_rooms.Room):
         from channels.consumer import AsyncConsumer
 
         super().__init__(consumer, "RoomConsumer", AsyncConsumer, "ws/room/<str:name>/")
-        plain = self.layer.receive
-
-        async def receive(channel: str) -> Any:  # the consumer awaits its channel's next message
-            watch = _WATCH.get(_Watch())
-            watch.channel, watch.listening = channel, watch.listening + 1
-            try:
-                return await plain(channel)
-            finally:
-                watch.listening -= 1
-
-        self.layer.receive = receive
         self.calls = record_calls(self.layer, ("group_add", "group_send", "group_discard"))
         self.class_state = dict(vars(consumer))  # to see state set on the class, not on self
         self.whole_event: Frame | None = None  # a group event a client received as it was
@@ -114,54 +92,9 @@ class Room(_rooms.Room):
     def grouped(self) -> set[str]:
         return {channel for members in self.layer.groups.values() for channel in members}
 
-    def settled(self, client: Any) -> bool:
-        """Has this client's consumer ended, or handled all it was sent and waits for more?"""
-        watch: _Watch = client.watch
-        queued = self.layer.channels.get(watch.channel)  # a waiting receive keeps one, empty
-        layer_done = watch.listening > 0 and (queued is None or queued.empty())
-        waits = watch.asking and client.input_queue.empty() and layer_done
-        return waits or client.future.done()
-
-    async def settle(self) -> bool:
-        """Wait until every consumer has settled (True), or SETTLE seconds have passed."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + SETTLE
-        while loop.time() < deadline:  # polled: puts, gets and thread hops all change it
-            if all(map(self.settled, self.clients)):
-                return True
-            await asyncio.sleep(0.005)
-        return all(map(self.settled, self.clients))
-
     async def join(self, user: str, room: str = "lobby") -> Any:
         """``user`` opens ws/room/<room>/?user=<user>; Fail unless the consumer accepts."""
-        from channels.testing import WebsocketCommunicator
-
-        watch, app, where = _Watch(), self.app(), f"/ws/room/{room}/?user={user}"
-
-        async def watched(scope: Any, receive: Any, send: Any) -> None:
-            async def asked() -> Any:  # the consumer awaits its client's next event
-                watch.asking = True
-                try:
-                    return await receive()
-                finally:
-                    watch.asking = False
-
-            _WATCH.set(watch)
-            await app(scope, asked, send)
-
-        client = WebsocketCommunicator(watched, where)
-        client.watch = watch
-        self.clients.append(client)
-        await client.send_input({"type": "websocket.connect"})
-        within = "" if await self.settle() else f" within {SETTLE:g} s"
-        _rooms.crashed(client)
-        said = f"{user} opened {where} and the consumer"
-        answer = {} if client.output_queue.empty() else client.output_queue.get_nowait()
-        expect(answer, f"{said} neither accepted nor closed{within}: {self.NOT_ANSWERED}")
-        code = answer.get("code", 1000)
-        expect(answer["type"] != "websocket.close", f"{said} closed it (code {code}){self.REFUSED}")
-        expect(answer["type"] == "websocket.accept", f"{said} answered {answer}, not accept.")
-        return client
+        return await self.connect(user, f"/ws/room/{room}/?user={user}")
 
     async def leave(self, client: Any) -> None:
         """The client hangs up; once the room settles, a crash of its consumer is raised."""

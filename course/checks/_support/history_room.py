@@ -17,7 +17,6 @@ from typing import Any
 
 from course.checking.model import Fail
 from course.checks._support import rooms as _rooms
-from course.checks._support.rooms import QUIET
 
 Said = tuple[Any, Any]  # (author, text) of one frame
 
@@ -48,7 +47,9 @@ class Room(_rooms.Room):
 
     async def join(self, who: str, room: str = "", consumer: Any = None) -> Any:
         """``who`` opens ws/history/<room>/; Fail unless the consumer accepts."""
-        return await self.connect(who, f"/ws/history/{room or self.name}/", consumer)
+        client = await self.connect(who, f"/ws/history/{room or self.name}/", consumer)
+        client.room = self  # frames() waits for the room to settle
+        return client
 
     async def write(self, said: list[Said], room: str = "", later: int = 0) -> None:
         """Store messages as if said one second apart, an hour ago (oldest first), or
@@ -97,10 +98,11 @@ async def open_room(consumer: Any) -> AsyncIterator[Room]:
 
 
 async def frames(who: str, client: Any) -> list[Said]:
-    """(author, text) of each frame ``client`` receives until QUIET seconds pass."""
+    """(author, text) of each frame ``client`` has received, once its room has settled."""
+    await client.room.settle()
     said: list[Said] = []
-    while not await client.receive_nothing(QUIET):
-        message = await client.receive_output()
+    while not client.output_queue.empty():
+        message = client.output_queue.get_nowait()
         if message["type"] == "websocket.close":
             raise Fail(f"the consumer closed {who}'s connection (code {message.get('code')}).")
         try:

@@ -5,6 +5,10 @@ A check runs on an event loop of its own, in a worker thread (course/checking/ru
 while the kernel's own layer holds asyncio queues bound to the kernel's event loop: so the
 fresh layer is made inside the check, and the kernel's layer is put back when it ends.
 Channels is imported inside the functions: importing it costs the kernel a second.
+
+A room is read once it has settled: each consumer has handled all it was sent (by its client
+and on its channel) and waits for more. Not after a quiet spell: on a busy machine a frame
+can take longer than any spell (a handler first waits for a thread, the thread for a CPU).
 """
 
 from __future__ import annotations
@@ -12,22 +16,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterator
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from course.checking.model import Fail, expect
+from course.checking.model import expect
+from course.checking.runner import cpu_wait
 
 if TYPE_CHECKING:
     from channels.testing import WebsocketCommunicator
 
-QUIET = 0.1  # seconds without a frame after which a client has received all it will
-CONNECT_TIMEOUT = 0.5
+SETTLE = 1.0  # seconds a room may take to settle, CPU waits aside: only a stuck one takes them
+
+
+class _Watch:
+    """What one client's consumer awaits: its client's next event, its channel's next message."""
+
+    asking, listening, channel = False, 0, ""
+
+
+_WATCH: ContextVar[_Watch] = ContextVar("room_watch")  # set in each consumer's own task
 
 
 class Room:
     """The student's consumer routed at ``route``, a fresh layer, and the clients it has had.
 
     A subclass says what to tell a student whose consumer does not accept: ``NOT_ANSWERED``
-    ends the sentence "... neither accepted nor closed within 0.5 s: ", ``REFUSED`` ends
+    ends the sentence "... neither accepted nor closed within 1 s: ", ``REFUSED`` ends
     "... and the consumer closed it (code 1000)".
     """
 
@@ -46,6 +60,17 @@ class Room:
         self.consumer = consumer
         self.layer = InMemoryChannelLayer()
         self.clients: list[WebsocketCommunicator] = []
+        plain = self.layer.receive
+
+        async def receive(channel: str) -> Any:  # the consumer awaits its channel's next message
+            watch = _WATCH.get(_Watch())
+            watch.channel, watch.listening = channel, watch.listening + 1
+            try:
+                return await plain(channel)
+            finally:
+                watch.listening -= 1
+
+        self.layer.receive = receive
 
     def explain(self, error: Exception) -> Exception:
         """A better error for what a check raised, naming a cause its symptom hides; by
@@ -59,23 +84,61 @@ class Room:
 
         return URLRouter([path(self.route, (consumer or self.consumer).as_asgi())])
 
-    async def connect(self, who: str, where: str, consumer: Any = None) -> WebsocketCommunicator:
-        """``who`` opens ``where``; Fail unless the consumer accepts."""
+    def client(self, where: str, consumer: Any = None) -> WebsocketCommunicator:
+        """A client of ``where``, its consumer watched (``settled``), not yet connected."""
         from channels.testing import WebsocketCommunicator
 
-        client = WebsocketCommunicator(self.app(consumer), where)
+        watch, app = _Watch(), self.app(consumer)
+
+        async def watched(scope: Any, receive: Any, send: Any) -> None:
+            async def asked() -> Any:  # the consumer awaits its client's next event
+                watch.asking = True
+                try:
+                    return await receive()
+                finally:
+                    watch.asking = False
+
+            _WATCH.set(watch)
+            await app(scope, asked, send)
+
+        client = WebsocketCommunicator(watched, where)
+        client.watch = watch
         self.clients.append(client)
-        try:
-            accepted, code = await client.connect(timeout=CONNECT_TIMEOUT)
-        except TimeoutError:
-            raise Fail(
-                f"{who} opened {where} and the consumer neither accepted nor closed within "
-                f"{CONNECT_TIMEOUT} s: {self.NOT_ANSWERED}"
-            ) from None
-        expect(
-            accepted, f"{who} opened {where} and the consumer closed it (code {code}){self.REFUSED}"
-        )
         return client
+
+    async def connect(self, who: str, where: str, consumer: Any = None) -> WebsocketCommunicator:
+        """``who`` opens ``where``; Fail unless the consumer accepts."""
+        client = self.client(where, consumer)
+        await client.send_input({"type": "websocket.connect"})
+        within = "" if await self.settle() else f" within {SETTLE:g} s"
+        crashed(client)
+        said = f"{who} opened {where} and the consumer"
+        answer = {} if client.output_queue.empty() else client.output_queue.get_nowait()
+        expect(answer, f"{said} neither accepted nor closed{within}: {self.NOT_ANSWERED}")
+        code = answer.get("code", 1000)
+        expect(answer["type"] != "websocket.close", f"{said} closed it (code {code}){self.REFUSED}")
+        expect(answer["type"] == "websocket.accept", f"{said} answered {answer}, not accept.")
+        return client
+
+    def settled(self, client: Any) -> bool:
+        """Has this client's consumer ended, or handled all it was sent and waits for more?"""
+        watch: _Watch = client.watch
+        queued = self.layer.channels.get(watch.channel)  # a waiting receive keeps one, empty
+        layer_done = watch.listening > 0 and (queued is None or queued.empty())
+        waits = watch.asking and client.input_queue.empty() and layer_done
+        return waits or client.future.done()
+
+    async def settle(self) -> bool:
+        """Wait until every consumer has settled (True), or SETTLE seconds have passed, not
+        counting the time this process waited for a CPU (at most 4 × SETTLE of it)."""
+        loop = asyncio.get_running_loop()
+        start, waited = loop.time(), cpu_wait()
+        while not all(map(self.settled, self.clients)):  # polled: puts, gets and thread hops
+            slack = min(max(0.0, cpu_wait() - waited), 4 * SETTLE)
+            if loop.time() > start + SETTLE + slack:
+                return False
+            await asyncio.sleep(0.005)
+        return True
 
     async def close(self) -> None:
         """Stop every consumer still running; read the errors of those that crashed."""
@@ -135,4 +198,4 @@ def crashed(client: WebsocketCommunicator) -> None:
         client.future.result()
 
 
-__all__ = ["CONNECT_TIMEOUT", "QUIET", "Room", "crashed", "opened"]
+__all__ = ["SETTLE", "Room", "crashed", "opened"]
