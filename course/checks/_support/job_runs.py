@@ -13,18 +13,17 @@ group to collect the reports. The layer's sends are recorded, so that a report s
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from course.checking.model import Fail, expect
+from course.checking.runner import cpu_wait
 from course.checks._support.awaits import record_calls, without_await
 from course.checks._support.rooms import as_default_layer
 
 CHANNEL = "jobs"
 SCOPE = {"type": "channel", "channel": CHANNEL}
-DEADLINE = 1.2  # seconds for every job to report job.done
-QUIET = 0.1  # then this long without a message: nothing more is coming
+DEADLINE = 1.2  # seconds for every job to report job.done, CPU waits aside
 Message = dict[str, Any]
 
 
@@ -58,7 +57,20 @@ async def run_jobs(JobWorker: Any, jobs: list[Message]) -> Run:
     layer = InMemoryChannelLayer()
     calls = record_calls(layer)  # to tell a report never sent from one sent without await
     # The consumer looks its layer up when its task first runs, inside the block below.
-    worker = ApplicationCommunicator(ChannelNameRouter({CHANNEL: JobWorker.as_asgi()}), SCOPE)
+    app, asking = ChannelNameRouter({CHANNEL: JobWorker.as_asgi()}), [False]
+
+    async def watched(scope: Any, receive: Any, send: Any) -> None:
+        async def asked() -> Any:  # the worker awaits its next message: it has done the last
+            asking[0] = True
+            try:
+                return await receive()
+            finally:
+                asking[0] = False
+
+        await app(scope, asked, send)
+
+    worker = ApplicationCommunicator(watched, SCOPE)
+    worker.asking = asking
     try:
         with as_default_layer(layer):
             inboxes: dict[str, str] = {}
@@ -87,22 +99,30 @@ async def run_jobs(JobWorker: Any, jobs: list[Message]) -> Run:
 
 
 async def _collect(layer: Any, inboxes: dict[str, str], worker: Any, run: Run, jobs: int) -> None:
-    """Read every inbox until all jobs are done and QUIET passes, the deadline, or a crash."""
-    deadline = time.monotonic() + DEADLINE
-    quiet_since = time.monotonic()
-    while time.monotonic() < deadline and not worker.future.done():
+    """Read every inbox until the worker has handled every job and waits for more with all
+    jobs done, or it crashed, or DEADLINE passed (not counting the time this process waited
+    for a CPU). Nothing is left to come then, with no quiet spell to guess at."""
+    loop = asyncio.get_running_loop()
+    start, waited = loop.time(), cpu_wait()
+    while not worker.future.done():
+        idle = worker.asking[0] and worker.input_queue.empty()
+        _drain(layer, inboxes, run)
         done = sum(m.get("type") == "job.done" for ms in run.reports.values() for m in ms)
-        if done >= jobs and time.monotonic() - quiet_since > QUIET:
-            return
-        got = False
-        for group, inbox in inboxes.items():
-            if inbox in layer.channels and layer.channels[inbox].qsize():
-                run.reports[group].append(await layer.receive(inbox))
-                got = True
-        if got:
-            quiet_since = time.monotonic()
-        else:
-            await asyncio.sleep(0.01)
+        if idle and done >= jobs:
+            break
+        slack = min(max(0.0, cpu_wait() - waited), 4 * DEADLINE)
+        if loop.time() > start + DEADLINE + slack:
+            break
+        await asyncio.sleep(0.005)
+    _drain(layer, inboxes, run)
+
+
+def _drain(layer: Any, inboxes: dict[str, str], run: Run) -> None:
+    """Move what waits in each inbox into ``run.reports``."""
+    for group, inbox in inboxes.items():
+        queue = layer.channels.get(inbox)
+        while queue is not None and queue.qsize():
+            run.reports[group].append(queue.get_nowait()[1])
 
 
 def _explain_crash(worker: Any) -> None:
