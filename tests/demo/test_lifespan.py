@@ -29,3 +29,24 @@ async def test_the_demo_alone_raises_on_a_lifespan_scope():
     assert isinstance(demo, ProtocolTypeRouter)
     with pytest.raises(ValueError, match="No application configured for scope type 'lifespan'"):
         await call(demo, {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}})
+
+
+async def test_a_failing_startup_answers_startup_failed_with_a_message():
+    from basics.lifespan import fails_at_startup
+
+    scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
+    conn = await call(fails_at_startup, scope)
+    sent = conn.messages(direction="send")
+    assert [m["type"] for m in sent] == ["lifespan.startup.failed"]
+    assert sent[0]["message"]
+
+
+async def test_a_failing_shutdown_starts_then_answers_shutdown_failed():
+    from basics.lifespan import fails_at_shutdown
+
+    scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
+    conn = await call(fails_at_shutdown, scope)
+    assert [m["type"] for m in conn.messages(direction="send")] == [
+        "lifespan.startup.complete",
+        "lifespan.shutdown.failed",
+    ]
