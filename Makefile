@@ -9,6 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+HUB_STAMP := $(VENV)/.installed-hub
 MANAGE := cd demo_project && ../$(PY) manage.py
 # JupyterLab options: make lab LAB_ARGS="--port=9999 --no-browser"
 LAB_ARGS ?=
@@ -20,7 +21,7 @@ NB_TIMEOUT ?= 60
 QUICK ?=
 SOAK_RUNS ?= 10
 
-.PHONY: help setup dev-setup lab test lint typecheck generate exercises bench students soak strip clean FORCE
+.PHONY: help setup dev-setup hub-setup lab hub test lint typecheck generate exercises bench students soak strip clean FORCE
 
 help:  ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -62,11 +63,28 @@ setup: $(STAMP)  ## create or refresh .venv and the demo database
 
 dev-setup: setup $(DEV_STAMP)  ## setup, plus the test tools
 
+# What `make hub` adds: JupyterHub and its idle culler (the `hub` extra), and the npm proxy
+# pinned by hub/package-lock.json, into hub/node_modules/.
+$(HUB_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[hub]'
+	@touch $@
+
+hub/node_modules/.package-lock.json: hub/package-lock.json
+	@command -v npm >/dev/null || { echo "make hub needs npm: sudo apt-get install -y npm"; exit 1; }
+	cd hub && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+hub-setup: setup $(HUB_STAMP) hub/node_modules/.package-lock.json  ## setup, plus JupyterHub and its proxy
+
+# make hub HUB_PORT=8000 HUB_PASSWORD=... HUB_ADMIN=instructor HUB_ADMIN_PASSWORD=... (hub/__main__.py)
+hub: hub-setup  ## a JupyterHub for a class on this host, in the foreground (docs/workshop-guide.md)
+	$(PY) -m hub
+
 lab: setup  ## open JupyterLab on lesson 00
 	$(VENV)/bin/jupyter lab notebooks/00-welcome-and-setup.ipynb \
 	  --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG) $(LAB_ARGS)
 
-test: dev-setup lint typecheck  ## run every test: ruff, import floors, mypy, generated files, pytest
+test: dev-setup hub-setup lint typecheck  ## run every test: ruff, import floors, mypy, generated files, pytest
 	$(PY) -m course generate --check
 	$(PY) -m pytest -n 2 --dist loadfile --nbmake --nbmake-timeout=$(NB_TIMEOUT) \
 	  tests notebooks $$(ls solutions/*.ipynb 2>/dev/null) $(PYTEST_ARGS)
@@ -84,8 +102,9 @@ generate: $(STAMP)  ## write every generated file: navigation, exercises/ from s
 
 exercises: generate  ## the same as make generate (exercises/ is never edited by hand)
 
-bench: setup  ## measure lessons, the whole course, check(), grading, memory, a fresh install (bench/RESULTS.md)
+bench: setup  ## measure lessons' waits, server starts, the whole course, check(), grading, memory, a fresh install (bench/RESULTS.md)
 	$(PY) -m bench.lessons $(if $(QUICK),--runs 1)
+	$(PY) -m bench.servers $(if $(QUICK),--runs 3)
 	$(PY) -m bench.whole_course
 	$(PY) -m bench.grading
 	$(PY) -m bench.memory
@@ -93,8 +112,8 @@ bench: setup  ## measure lessons, the whole course, check(), grading, memory, a 
 	$(PY) -m bench.report
 	$(PY) -m course guide
 
-students: setup  ## 8 students at once on this host: the whole course each, ports, Redis (bench/results.json)
-	$(PY) -m bench.students
+students: setup $(if $(HUB),hub-setup)  ## 8 students at once on this host: the whole course each, ports, Redis (bench/results.json); HUB=1: through a real hub
+	$(PY) -m bench.students $(if $(HUB),--hub)
 	$(PY) -m course guide
 
 soak: setup  ## every notebook SOAK_RUNS (10) times, then kernels killed mid-run: nothing may be left

@@ -212,7 +212,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--only", nargs="*", default=[], help="lesson numbers, e.g. 00 06")
     parser.add_argument("--student", help=argparse.SUPPRESS)  # run as this one student
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--hub", action="store_true", help="through a real hub (hub/students.py)")
     args = parser.parse_args(argv)
+    if args.hub:  # make students HUB=1
+        from hub import students as through_hub
+
+        return through_hub.main(args.students, args.only)
     if args.student:
         print(json.dumps(student(args.student, args.root, args.only)))
         return 0

@@ -5,7 +5,8 @@
 The guide is written by hand except between ``<!-- guide:NAME -->`` and ``<!-- /guide:NAME -->``:
 ``timings`` (each lesson's **Minutes:** and bench/results.json's run times), ``one-day`` and
 ``half-day`` (schedules built from those minutes), ``students`` (the figures of
-``make students``) and ``faq`` (a question per classic pain point, answered in one line: its
+``make students``), ``hub`` (the figures of ``make students HUB=1``, a class through a real
+``make hub``) and ``faq`` (a question per classic pain point, answered in one line: its
 record in course/explain/painpoints.toml, and links to the lesson cells tagged ``pain-N``).
 ``--check`` exits 1 when a block is out of date (``make test`` runs it); a schedule that puts a
 lesson before its prerequisites is an error.
@@ -131,7 +132,8 @@ def students(results: dict[str, Any]) -> str:
 
 def sizing(per_student: int, alone: int, limit: int = 1024, class_size: int = 30) -> str:
     """How much memory a host needs, from the measured peak of one student's processes."""
-    fits = "within" if alone <= limit else "over"
+    fits = "within" if alone <= 2048 else "over"
+    binder = "within" if alone <= 450 else "over"
     per_student = max(per_student, alone)
     if per_student * 5 // 4 <= limit:
         advice = f"the 1 GB limit per user suggested above leaves {limit - per_student} MB spare"
@@ -141,7 +143,38 @@ def sizing(per_student: int, alone: int, limit: int = 1024, class_size: int = 30
         f"- **Sizing:** budget {per_student} MB per student working at once; {advice}. "
         f"TLJH's rule gives {class_size} × {per_student} + 128 = "
         f"{class_size * per_student + 128} MB for {class_size} students at once. One student "
-        f"alone ({alone} MB) is {fits} the 1 GB mybinder.org guarantees."
+        f"alone ({alone} MB) is {fits} the 2 GB mybinder.org allows ({binder} its 450 MB "
+        "guarantee)."
+    )
+
+
+def hub(results: dict[str, Any]) -> str:
+    """The figures of ``make students HUB=1`` (hub/students.py), in sentences."""
+    h = results.get("students_hub")
+    if not h:
+        return "*Not measured yet: run `make students HUB=1`.*"
+    failed = len(h["failed"])
+    per_student = h["peak_pss_mb_one_student"]
+    # Later lessons hold more (lesson 08: a Redis and two daphnes): the whole course's peak.
+    budget = max(per_student, results.get("students", {}).get("peak_pss_mb_one_student", 0))
+    return "\n".join(
+        [
+            f"- **{h['students']} students at once through `make hub` on {h['cpus']} cores**, "
+            f"each running lessons {', '.join(h['lessons'])} and their solutions "
+            f"({h['notebooks_each']} notebooks) in their own JupyterLab's kernels: "
+            f"{h['passed']} notebooks passed, {failed} failed; the class board received "
+            f"{h['board_reports']} check() results.",
+            f"- **Time:** the hub was up in {h['hub_start_seconds']} s; the slowest student's "
+            f"server was ready {h['spawn_seconds_max']} s after the class started and done in "
+            f"{h['student_seconds_max']} s; Ctrl-C stopped everything in "
+            f"{h['hub_stop_seconds']} s.",
+            f"- **Memory** (PSS): {h['peak_pss_mb']} MB at the peak for the class; the most one "
+            f"student's processes (server, kernels, daphnes) held together, {per_student} MB. "
+            f"With the whole course's peak per student ({budget} MB, above), plus about 300 MB "
+            f"for the hub, its proxy, the board and the culler, a rented machine for 30 "
+            f"students working at once needs {(30 * budget + 300) // 1024 + 1} GB or more, "
+            f"and a core for every 4 students.",
+        ]
     )
 
 
@@ -162,6 +195,7 @@ def _blocks() -> dict[str, Callable[[], str]]:
         "one-day": lambda: schedule(PLANS["one-day"], known),
         "half-day": lambda: schedule(PLANS["half-day"], known),
         "students": lambda: students(results),
+        "hub": lambda: hub(results),
         "faq": lambda: faq(painpoints.places()),
     }
 

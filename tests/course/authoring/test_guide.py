@@ -78,8 +78,27 @@ def test_the_students_figures_become_sentences() -> None:
 
 def test_sizing_asks_for_more_when_a_student_needs_it() -> None:
     assert "raise the 1 GB limit suggested above to at least 1250 MB" in guide.sizing(1000, 900)
-    assert "(1100 MB) is over the 1 GB" in guide.sizing(1100, 1100)
+    assert "(1100 MB) is within the 2 GB mybinder.org allows (over its 450 MB" in guide.sizing(
+        1100, 1100
+    )
+    assert "(2100 MB) is over the 2 GB" in guide.sizing(2100, 2100)
     assert "budget 900 MB per student" in guide.sizing(500, 900)  # the larger of the two peaks
+
+
+def test_the_hub_figures_become_sentences() -> None:
+    figures = {
+        "students": 8, "cpus": 2, "notebooks_each": 3, "lessons": ["00", "01"], "passed": 24,
+        "failed": [], "board_reports": 32, "hub_start_seconds": 5.1, "spawn_seconds_max": 20.0,
+        "student_seconds_max": 90.0, "hub_stop_seconds": 3.0, "peak_pss_mb": 2000,
+        "peak_pss_mb_one_student": 300,
+    }  # fmt: skip
+    text = guide.hub({"students_hub": figures})
+    assert "**8 students at once through `make hub` on 2 cores**" in text
+    assert "24 notebooks passed, 0 failed" in text and "received 32 check() results" in text
+    assert "300 MB" in text and "30 students working at once needs 10 GB" in text
+    with_course = guide.hub({"students_hub": figures, "students": {"peak_pss_mb_one_student": 700}})
+    assert "peak per student (700 MB, above)" in with_course and "needs 21 GB" in with_course
+    assert guide.hub({}).startswith("*Not measured yet")
 
 
 def test_every_pain_point_has_a_one_line_answer_and_a_link() -> None:

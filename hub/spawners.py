@@ -1,0 +1,91 @@
+"""How each student gets a JupyterLab on a copy of the course of their own.
+
+Two spawners, both processes on this host (docs/workshop-guide.md says what each isolates):
+
+- ``SystemUserSpawner`` (run as root): each hub user runs as a Unix account of the same name,
+  created on first start in the group ``HUB_GROUP`` with a home of its own (mode 0700). A name
+  that is already a Unix account outside that group (``root``, ``daemon``, a colleague) is
+  refused, so a login can never become an existing account.
+- ``SharedUserSpawner`` (not root, or asked for): JupyterHub's simple local spawner, every
+  server as the user running the hub, each with a home folder of its own under hub/state/.
+
+Both copy the course's notebooks and exercises into ``~/course`` before the first start (and
+never over a student's work afterwards).
+"""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner
+
+REPO = Path(__file__).resolve().parent.parent
+COPIED = ("notebooks", "exercises", "README.md")
+HUB_GROUP = "coursehub"
+FIRST_LESSON = "course/notebooks/00-welcome-and-setup.ipynb"
+
+
+def copy_course(home: Path, owner: tuple[int, int] | None = None) -> Path:
+    """``home``/course: the notebooks and exercises, copied once; *owner* (uid, gid) gets them."""
+    target = home / "course"
+    if not target.exists():
+        staging = home / ".course-copy"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        for name in COPIED:
+            source = REPO / name
+            if source.is_dir():
+                shutil.copytree(source, staging / name, ignore=shutil.ignore_patterns(".*"))
+            else:
+                shutil.copy2(source, staging / name)
+        if owner is not None:
+            for path in [staging, *staging.rglob("*")]:
+                os.chown(path, *owner, follow_symlinks=False)
+        staging.rename(target)
+    return target
+
+
+def ensure_system_user(name: str) -> pwd.struct_passwd:
+    """The Unix account *name*, created in HUB_GROUP if missing; refused if it is someone else's."""
+    try:
+        grp.getgrnam(HUB_GROUP)
+    except KeyError:
+        subprocess.run(["groupadd", "--system", HUB_GROUP], check=True)
+    try:
+        account = pwd.getpwnam(name)
+    except KeyError:
+        subprocess.run(
+            ["useradd", "--create-home", "--gid", HUB_GROUP, "--shell", "/bin/bash", name],
+            check=True,
+        )
+        account = pwd.getpwnam(name)
+        Path(account.pw_dir).chmod(0o700)
+    if account.pw_gid != grp.getgrnam(HUB_GROUP).gr_gid:
+        raise PermissionError(
+            f"{name!r} is an existing account of this host, not one the hub made: log in "
+            "with another name"
+        )
+    return account
+
+
+class SystemUserSpawner(LocalProcessSpawner):  # type: ignore[misc]
+    """LocalProcessSpawner on a Unix account per student, made by the hub (run as root)."""
+
+    async def start(self) -> Any:
+        account = ensure_system_user(self.user.name)
+        copy_course(Path(account.pw_dir), (account.pw_uid, account.pw_gid))
+        return await super().start()
+
+
+class SharedUserSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
+    """JupyterHub's simple spawner: one home folder each, one Unix user for all."""
+
+    async def start(self) -> Any:
+        copy_course(Path(self.home_dir))
+        return await super().start()
