@@ -5,8 +5,8 @@
 - ``course.serve()``: the demo under daphne, on a free port
 - ``course.trace(app)``: the scope and events of your own traffic
 - ``course.start_redis()``: a throwaway redis-server for this kernel
-- ``course.start_worker(...)``: ``manage.py runworker`` beside the kernel (lesson 09)
-- ``course.serve_uvicorn()``: the demo under uvicorn instead of daphne (lesson 12)
+- ``course.start_worker(...)``: ``manage.py runworker`` beside the kernel (lesson 10)
+- ``course.serve_uvicorn()``: the demo under uvicorn instead of daphne (lesson 13)
 - ``course.side_by_side(server, path=...)``: two browser windows on one page, in the output
 - ``course.check("name")``: grade an exercise on the spot
 - ``course.hint("name")``: an exercise's next hint, one at a time

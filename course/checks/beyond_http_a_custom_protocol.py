@@ -1,6 +1,6 @@
-"""Lesson 10's exercise: a chat bot with commands, for the custom "chat" scope type.
+"""Lesson 11's exercise: a chat bot with commands, for the custom "chat" scope type.
 
-Each check plays lesson 10's line server (course/checks/_support/line_chat.py): a hand-made "chat"
+Each check plays lesson 11's line server (course/checks/_support/line_chat.py): a hand-made "chat"
 scope, chat.connect, one chat.receive_message a line, chat.disconnect. Everything bound
 to an event loop is made inside the check, on the check's own loop.
 """
@@ -13,7 +13,7 @@ from typing import Any
 from course.checking.model import Exercise, expect
 from course.checks._support.line_chat import Session
 
-LESSON = "10-beyond-http-a-custom-protocol"
+LESSON = "11-beyond-http-a-custom-protocol"
 
 commands = Exercise("bot-commands", LESSON)
 EXERCISES = [commands]

@@ -1,4 +1,4 @@
-"""Lesson 12's exercise: a middleware that lets a WebSocket in by ``?token=`` and rate-limits it.
+"""Lesson 13's exercise: a middleware that lets a WebSocket in by ``?token=`` and rate-limits it.
 
 Each check plays the server with a ``StrictServer`` (lesson 03's strict fake daphne) and a
 scope it builds by hand, in front of a recording inner app that accepts and echoes
@@ -27,7 +27,7 @@ from course.checks._support.token_auth import (
     through,
 )
 
-LESSON = "12-deploying-and-securing"
+LESSON = "13-deploying-and-securing"
 
 token_auth = Exercise("token-auth", LESSON)
 EXERCISES = [token_auth]

@@ -23,7 +23,7 @@ from course.checks._support.demo_chat import WAIT, chat_client
 from course.checks._support.redis_hosts import BACKEND, fixed_by, grade_setting
 from course.checks._support.rooms import as_default_layer
 
-LESSON = "08-scaling-out-with-redis"
+LESSON = "08-one-redis-between-servers"
 
 cross_process_broadcast = Exercise("cross-process-broadcast", LESSON)
 EXERCISES = [cross_process_broadcast]

@@ -1,4 +1,4 @@
-"""Lesson 11's exercise: tests for the demo's CounterConsumer, graded by what they catch.
+"""Lesson 12's exercise: tests for the demo's CounterConsumer, graded by what they catch.
 
 The student writes three test functions, ``async def test_...(consumer_app)``, each taking
 the ASGI app under test as its one argument. The checks call them directly (no pytest), on
@@ -15,7 +15,7 @@ from typing import Any
 from course.checking.model import Exercise, Fail
 from course.checks._support.test_runs import TooSlow, run_test, said
 
-LESSON = "11-testing-consumers"
+LESSON = "12-testing-consumers"
 
 consumer_tests = Exercise("consumer-tests", LESSON)
 EXERCISES = [consumer_tests]

@@ -1,4 +1,4 @@
-"""Lesson 09's exercise: a worker consumer that runs jobs and reports progress to a group.
+"""Lesson 10's exercise: a worker consumer that runs jobs and reports progress to a group.
 
 Each check runs the student's ``JobWorker`` as ``manage.py runworker jobs`` would, on a
 channel layer of its own, and reads what reached each reply group
@@ -13,7 +13,7 @@ from typing import Any
 from course.checking.model import Exercise, expect
 from course.checks._support.job_runs import Message, Run, job, nothing_arrived, run_jobs
 
-LESSON = "09-workers-and-background-tasks"
+LESSON = "10-workers-and-background-tasks"
 
 job_worker = Exercise("job-worker", LESSON)
 EXERCISES = [job_worker]

@@ -2,9 +2,9 @@
 
 A released stub raises ``NotImplementedError('Write job_run(message) here. Stuck? Run
 hint("job-worker")')`` (course/checking/stubs.py). A cell that calls it shows that error; a
-cell that waits for something a stub should have done fails another way: lesson 09's worker
+cell that waits for something a stub should have done fails another way: lesson 10's worker
 dies of its stub in a background task and the cell waiting for its reports times out;
-lesson 10's line server loses its bot and says "see server.errors". Neither is a classic
+lesson 11's line server loses its bot and says "see server.errors". Neither is a classic
 Channels error, so the explainer names no pain point (extension.py); instead this note says
 the answer is not written yet, and where its hints are. For the second kind it looks at what
 the notebook holds: a future that ended with a stub's error (an ApplicationCommunicator's

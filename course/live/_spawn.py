@@ -12,6 +12,10 @@ Three things make that true, each tried in a real kernel
 - an ``atexit`` handler stops whatever is still running when the interpreter exits normally.
 
 A child's stdout and stderr go to a log file, never into the notebook cell.
+
+Servers written in Python (daphne, uvicorn, a worker) do not come through ``spawn`` but
+through ``course.live.forkserver``, which forks them ready-imported from a fork server and
+keeps these same guarantees; it falls back to ``spawn``.
 """
 
 from __future__ import annotations
@@ -28,17 +32,33 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
+from typing import Protocol
 
 WRAPPER = Path(__file__).with_name("_deathsig.py")
 #: Seconds between SIGTERM and SIGKILL.
 STOP_TIMEOUT = 3.0
+
+
+class Child(Protocol):
+    """What this module needs of a child: a ``subprocess.Popen``, or a server the fork server
+    started (``course.live._fork_client.ForkedChild``)."""
+
+    pid: int
+    returncode: int | None
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+    def send_signal(self, sig: int) -> None: ...
+
 
 _Job = tuple[Callable[[], "subprocess.Popen[bytes]"], "Future[subprocess.Popen[bytes]]"]
 
 _lock = threading.Lock()
 _jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
 _thread: threading.Thread | None = None
-_children: list[subprocess.Popen[bytes]] = []
+_children: list[Child] = []
 
 
 def _spawner_loop(jobs: queue.SimpleQueue[_Job]) -> None:
@@ -74,11 +94,13 @@ def spawn(
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
     pass_fds: Sequence[int] = (),
+    track: bool = True,
 ) -> subprocess.Popen[bytes]:
     """Start *argv* in its own session, tied to this process, logging to *log_path* (truncated).
 
     The file descriptors in *pass_fds* are inherited by the command (the caller closes its
-    own copies afterwards).
+    own copies afterwards). ``track=False`` leaves it out of ``running()`` and ``stop_all()``
+    (the fork server, which its owner stops).
     """
     command = [sys.executable, "-I", "-S", str(WRAPPER), str(os.getpid()), "--", *argv]
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,15 +119,21 @@ def spawn(
             )
             # Registered here, in the spawner thread: if the caller is interrupted while
             # waiting for this, stop_all() and atexit still know the child.
-            with _lock:
-                _children[:] = [child for child in _children if child.poll() is None]
-                _children.append(proc)
+            if track:
+                adopt(proc)
             return proc
 
         return _in_spawner_thread(start)
 
 
-def _signal(proc: subprocess.Popen[bytes], sig: int) -> None:
+def adopt(child: Child) -> None:
+    """Count *child* among ours: ``running()``, ``stop_all()`` and atexit know it."""
+    with _lock:
+        _children[:] = [known for known in _children if known.poll() is None]
+        _children.append(child)
+
+
+def _signal(proc: Child, sig: int) -> None:
     """Send *sig* to the child's process group (its pid: it leads its own session)."""
     if proc.poll() is not None:
         return
@@ -116,7 +144,7 @@ def _signal(proc: subprocess.Popen[bytes], sig: int) -> None:
             proc.send_signal(sig)
 
 
-def stop(proc: subprocess.Popen[bytes], timeout: float = STOP_TIMEOUT) -> int:
+def stop(proc: Child, timeout: float = STOP_TIMEOUT) -> int:
     """SIGTERM, wait up to *timeout* seconds, then SIGKILL; return the exit status.
 
     Safe to call again on a stopped process.
@@ -124,7 +152,7 @@ def stop(proc: subprocess.Popen[bytes], timeout: float = STOP_TIMEOUT) -> int:
     return stop_many([proc], timeout)[0]
 
 
-def stop_many(procs: Sequence[subprocess.Popen[bytes]], timeout: float = STOP_TIMEOUT) -> list[int]:
+def stop_many(procs: Sequence[Child], timeout: float = STOP_TIMEOUT) -> list[int]:
     """Stop several children in parallel: all get SIGTERM first, then share one deadline."""
     for proc in procs:
         _signal(proc, signal.SIGTERM)
@@ -137,10 +165,10 @@ def stop_many(procs: Sequence[subprocess.Popen[bytes]], timeout: float = STOP_TI
             proc.wait()
     with _lock:
         _children[:] = [child for child in _children if child not in procs]
-    return [proc.returncode for proc in procs]
+    return [proc.wait() for proc in procs]  # all ended: at once
 
 
-def running() -> list[subprocess.Popen[bytes]]:
+def running() -> list[Child]:
     """Children started by this process that have not exited yet."""
     with _lock:
         return [child for child in _children if child.poll() is None]

@@ -7,6 +7,8 @@ starts "the same" server replaces the old one instead of leaving it running.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import subprocess
 import threading
@@ -17,6 +19,10 @@ from typing import ClassVar, Self
 
 from course._paths import state_dir
 from course.live import _spawn, links
+
+#: A file every start appends a JSON line to ({kind, name, seconds, forked}): `make bench`
+#: sets it in a lesson's kernel to count and time the servers a student waits for.
+START_LOG = "COURSE_START_LOG"
 
 _registry: dict[tuple[str, str], Managed] = {}
 _registry_lock = threading.Lock()
@@ -36,7 +42,7 @@ class Managed:
         self.name = name
         self.log_path = state_dir() / f"{self.kind}-{slug(name)}.log"
         self.port = 0
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._proc: _spawn.Child | None = None
 
     # -- what a subclass provides ------------------------------------------------------
 
@@ -77,14 +83,23 @@ class Managed:
         if previous is not None and previous is not self:
             previous.stop()
             self._take_over(previous)
+        started = time.perf_counter()
         try:
             self._start()
         except BaseException:  # Interrupt (KeyboardInterrupt) too: leave nothing behind
             self.stop()
             raise
+        self._note_start(time.perf_counter() - started)
         with _registry_lock:
             _registry[key] = self
         return self
+
+    def _note_start(self, seconds: float) -> None:
+        if path := os.environ.get(START_LOG):
+            forked = not isinstance(self._proc, subprocess.Popen)
+            line = {"kind": self.kind, "name": self.name, "seconds": seconds, "forked": forked}
+            with open(path, "a") as log:
+                log.write(json.dumps(line) + "\n")
 
     def stop(self) -> None:
         """Stop the process (SIGTERM, then SIGKILL after 3 s). Calling it again does nothing."""

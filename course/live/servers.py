@@ -7,7 +7,9 @@
 
 Re-running ``serve(...)`` with the same name stops the previous server first. The
 server runs in its own session (Jupyter's Interrupt button does not reach it) and
-dies with the kernel, whatever kills the kernel (see ``course.live._spawn``).
+dies with the kernel, whatever kills the kernel (see ``course.live._spawn``). It is forked
+from the kernel's fork server, which has imported daphne's libraries already, so it
+answers in ~0.1 s instead of ~0.5 s (``course.live.forkserver``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from course._paths import DEMO_DIR, REPO_ROOT, state_dir
-from course.live import _spawn, links
+from course.live import forkserver, links
 from course.live.managed import Managed, slug, stop_all
 from course.tracing.model import Trace
 from course.tracing.served import subprocess_env
@@ -187,7 +189,7 @@ class Server(Managed):
         sock = _listen(self.port)  # a restart keeps its port when it can
         try:
             self.port = sock.getsockname()[1]
-            self._proc = _spawn.spawn(
+            self._proc = forkserver.spawn(
                 self.argv(app, sock.fileno()),
                 log_path=self.log_path,
                 cwd=DEMO_DIR,

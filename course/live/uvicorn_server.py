@@ -7,7 +7,8 @@
 Everything but the command line (``argv``) comes from ``course.live.servers.Server``: the socket the
 kernel binds and hands over (``--fd``), the environment (the demo's settings, tracing),
 the log file, the registry (serving the same name again replaces the old server), and
-the death signal that ties uvicorn to the kernel (``course.live._spawn``).
+the death signal that ties uvicorn to the kernel (``course.live._spawn``), and the fork
+server it starts from (``course.live.forkserver``).
 """
 
 from __future__ import annotations

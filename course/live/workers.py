@@ -9,7 +9,8 @@ A worker listens on channel-layer channels and hands each message to the consume
 ``ASGI_APPLICATION``'s ``"channel"`` router names for it. It only ever hears from other
 processes through a shared layer (Redis): give it the same ``env`` as the daphne you serve.
 Like a daphne it survives Interrupt, dies with the kernel and is replaced when the cell
-runs again (see ``course.live.managed``).
+runs again (see ``course.live.managed``); like a daphne it is forked from the kernel's
+fork server (``course.live.forkserver``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from course._paths import DEMO_DIR, REPO_ROOT
-from course.live import _spawn
+from course.live import forkserver
 from course.live.managed import Managed, stop_all
 
 __all__ = ["Worker", "start_worker", "stop_all"]
@@ -69,7 +70,7 @@ class Worker(Managed):
 
     def _start(self) -> None:
         argv = [sys.executable, "manage.py", "runworker", *self.channels]
-        self._proc = _spawn.spawn(
+        self._proc = forkserver.spawn(
             argv, log_path=self.log_path, cwd=DEMO_DIR, env=self._environment()
         )
         self._wait_until(lambda left: READY in self.logs(200), self.timeout)

@@ -1,4 +1,4 @@
-"""A running total per connection: the consumer lesson 11's exercise writes tests for.
+"""A running total per connection: the consumer lesson 12's exercise writes tests for.
 
 The client sends ``{"add": n}`` (n a whole number) and gets back ``{"count": total}``, the
 total of this connection so far. Anything else gets ``{"error": "..."}``; the total stays

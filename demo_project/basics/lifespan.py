@@ -1,7 +1,7 @@
 """The demo project plus a lifespan handler: what uvicorn runs at startup and shutdown.
 
 ``config.asgi.application`` has no "lifespan" entry, so its ProtocolTypeRouter raises
-ValueError on a lifespan scope; uvicorn then logs the error (lesson 12, pain point 11).
+ValueError on a lifespan scope; uvicorn then logs the error (lesson 13, pain point 11).
 Here the same routes get a handler of their own. daphne never calls it: daphne sends
 no lifespan scope at all.
 """

@@ -1,4 +1,4 @@
-"""Lesson 12's WebSocket routes: who am I (with and without an Origin check), tokens, rate limits.
+"""Lesson 13's WebSocket routes: who am I (with and without an Origin check), tokens, rate limits.
 
 - ``/ws/whoami/open/``   the session's user, NO Origin check: any site can hijack it
 - ``/ws/whoami/``        the same behind AllowedHostsOriginValidator

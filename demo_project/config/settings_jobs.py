@@ -1,4 +1,4 @@
-"""The demo's settings with lesson 09's worker application and the notify views.
+"""The demo's settings with lesson 10's worker application and the notify views.
 
 daphne serves ``jobs.asgi:application`` with them, and ``manage.py runworker wordcount``
 reads ``ASGI_APPLICATION`` to find the worker's consumer. With REDIS_URL set (see

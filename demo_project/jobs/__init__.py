@@ -1,4 +1,4 @@
-"""Background work for lesson 09: a browser hands a slow job to a worker process.
+"""Background work for lesson 10: a browser hands a slow job to a worker process.
 
 - ``workers.WordCountWorker``  a consumer for the channel ``wordcount``, run by
   ``manage.py runworker wordcount``; it reports progress to the browser's group

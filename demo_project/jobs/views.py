@@ -1,7 +1,7 @@
 """Sending to a group from sync code: a plain Django view.
 
 POST /jobs/notify/<owner>/ with a ``text`` field tells every browser of that owner.
-``notify_unawaited`` is the classic mistake, kept for lesson 09 to show: it calls the
+``notify_unawaited`` is the classic mistake, kept for lesson 10 to show: it calls the
 layer's ``group_send`` like a function, which only creates a coroutine; nothing runs it.
 """
 

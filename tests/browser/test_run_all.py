@@ -17,9 +17,9 @@ from tests.browser.lab_page import open_in_lab, run_all_cells
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-# Lesson 03 has six errors on purpose between ordinary cells; lesson 08 starts five servers,
+# Lesson 03 has six errors on purpose between ordinary cells; lesson 08 starts six servers,
 # a Redis and two iframes of the chat, and times what it waits for.
-LESSONS = ["03-websocket-scope-and-events", "08-scaling-out-with-redis"]
+LESSONS = ["03-websocket-scope-and-events", "08-one-redis-between-servers"]
 
 
 def tagged(cells: list[dict[str, Any]]) -> list[int]:

@@ -5,7 +5,7 @@ Before a student writes anything, the "try it" cells call stubs and fail; releas
 raises-exception (course/authoring/release.py), so Run All goes on past them to every check
 cell, which shows 0 points and "not written yet", with where the hints are. Below every cell
 that failed, the error explainer says "Not written yet" and names no pain point. Lesson 01 has
-two exercises; 06 has four stubs in one consumer; 10's bot dies of its stub inside a server
+two exercises; 06 has four stubs in one consumer; 11's bot dies of its stub inside a server
 task, so the cell that talks to it fails with a lost connection, not a NotImplementedError.
 tests/checks/test_released_notebooks.py runs every exercise this way with nbclient.
 """
@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 RELEASED = [
     "01-asgi-in-one-function",
     "06-channel-layers-and-groups",
-    "10-beyond-http-a-custom-protocol",
+    "11-beyond-http-a-custom-protocol",
 ]
 PAIN_POINT = explain.HEADING.replace("{}", r"\d+")
 

@@ -1,4 +1,4 @@
-"""Lesson 10's checks on wrong Bots: each one fails, and is told why.
+"""Lesson 11's checks on wrong Bots: each one fails, and is told why.
 
 The solution's full marks and the released stub's zero are tested in test_both_ways.py.
 """

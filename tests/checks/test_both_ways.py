@@ -172,7 +172,7 @@ def one_stub_at_a_time(exercise):
 @pytest.mark.parametrize(("exercise", "spec"), EACH_EXERCISE)
 def test_a_part_not_written_yet_says_so_wherever_it_shows(exercise, spec):
     """Every check a missing part makes fail says "not written yet", never a bare timeout or a
-    lost connection (lesson 09's worker and lesson 10's bot die of it in a task of their own)."""
+    lost connection (lesson 10's worker and lesson 11's bot die of it in a task of their own)."""
     for where, namespace in one_stub_at_a_time(exercise):
         report = graded(exercise, {name: namespace[name] for name in needs(exercise)})
 

@@ -1,4 +1,4 @@
-"""Lesson 12's checks on wrong token middlewares: each one fails, and is told why.
+"""Lesson 13's checks on wrong token middlewares: each one fails, and is told why.
 
 The solution's full marks and the released stub's zero are tested in test_both_ways.py.
 """
@@ -22,7 +22,7 @@ from tests.checks.helpers import (
 )
 from tests.checks.wrong import WrongAnswer
 
-NOTEBOOK = SOLUTIONS_DIR / "12-deploying-and-securing.ipynb"
+NOTEBOOK = SOLUTIONS_DIR / "13-deploying-and-securing.ipynb"
 NAME = "TokenAuthMiddleware"
 CHECKS = [
     "lets_a_known_token_in",

@@ -24,7 +24,7 @@ from tests.checks.helpers import (
 )
 from tests.checks.wrong import WrongAnswer
 
-NOTEBOOK = SOLUTIONS_DIR / "08-scaling-out-with-redis.ipynb"
+NOTEBOOK = SOLUTIONS_DIR / "08-one-redis-between-servers.ipynb"
 EXERCISE = "cross-process-broadcast"
 CHECKS = [check.name for check in cross_process_broadcast]
 SETTING_CHECKS = CHECKS[:5]

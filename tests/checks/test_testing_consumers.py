@@ -1,4 +1,4 @@
-"""Lesson 11's checks on weak tests: each one fails, and is told why.
+"""Lesson 12's checks on weak tests: each one fails, and is told why.
 
 The solution's full marks and the released stub's zero are tested in test_both_ways.py.
 """
@@ -19,7 +19,7 @@ from tests.checks.helpers import (
 )
 from tests.checks.wrong import WrongAnswer
 
-NOTEBOOK = SOLUTIONS_DIR / "11-testing-consumers.ipynb"
+NOTEBOOK = SOLUTIONS_DIR / "12-testing-consumers.ipynb"
 TIMEOUT = 2.0
 CHECKS = [check.name for check in consumer_tests]
 CATCHES = CHECKS[1:]

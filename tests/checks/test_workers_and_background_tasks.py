@@ -1,4 +1,4 @@
-"""Lesson 09's checks on wrong JobWorkers: each one fails, and is told why.
+"""Lesson 10's checks on wrong JobWorkers: each one fails, and is told why.
 
 Each wrong answer is the model (from the solutions notebook) with one realistic mistake, so
 it fails for exactly that mistake. The solution's full marks and the released stub's zero
@@ -23,7 +23,7 @@ from tests.checks.helpers import (
 )
 from tests.checks.wrong import WrongAnswer
 
-NOTEBOOK = SOLUTIONS_DIR / "09-workers-and-background-tasks.ipynb"
+NOTEBOOK = SOLUTIONS_DIR / "10-workers-and-background-tasks.ipynb"
 EXERCISE = "job-worker"
 CHECKS = [check.name for check in job_worker]
 Model = solution_namespace(NOTEBOOK, "JobWorker")["JobWorker"]

@@ -1,4 +1,4 @@
-"""basics.counter: the running total lesson 11's exercise writes tests for."""
+"""basics.counter: the running total lesson 12's exercise writes tests for."""
 
 import pytest
 

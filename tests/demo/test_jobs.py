@@ -1,4 +1,4 @@
-"""The jobs app (lesson 09), in-process: the worker, the browser's consumer, the notify views."""
+"""The jobs app (lesson 10), in-process: the worker, the browser's consumer, the notify views."""
 
 import asyncio
 import gc

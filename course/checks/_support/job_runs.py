@@ -1,4 +1,4 @@
-"""What lesson 09's checks share: a student's JobWorker run as ``manage.py runworker jobs``
+"""What lesson 10's checks share: a student's JobWorker run as ``manage.py runworker jobs``
 would run it, and what reached each reply group.
 
 ``run_jobs`` routes the channel ``jobs`` to the worker with a ``ChannelNameRouter`` and feeds

@@ -1,5 +1,5 @@
-"""What checks of chat consumers share: lesson 10's "chat" scope, and a Session that
-drives a consumer the way lesson 10's line server does.
+"""What checks of chat consumers share: lesson 11's "chat" scope, and a Session that
+drives a consumer the way lesson 11's line server does.
 
 A Session uses asgiref's ApplicationCommunicator (Channels' subclass only adds a patch for
 database connections, and costs a second to import). Every wait has a short limit, and a

@@ -5,7 +5,7 @@ gave kept with a copy of it as it was, to see what the middleware changed.
 Two servers play the connection. ``served()`` sends the usual messages and records whatever
 the middleware sends (``course.tracing.call``), so that a check can say what is wrong with
 an HTTP answer to a WebSocket. ``talked()`` goes through lesson 03's StrictServer, here one
-that paces the client's frames (lesson 12's rate limit).
+that paces the client's frames (lesson 13's rate limit).
 """
 
 from __future__ import annotations

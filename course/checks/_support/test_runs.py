@@ -1,4 +1,4 @@
-"""Lesson 11's harness: one of the student's test functions, run on one consumer, and why it
+"""Lesson 12's harness: one of the student's test functions, run on one consumer, and why it
 failed when it did.
 
 A test is an ``async def test_...(consumer_app)``; it is awaited on the check's own event loop

@@ -1,4 +1,4 @@
-"""What lesson 12's checks share: connections played through the student's token middleware,
+"""What lesson 13's checks share: connections played through the student's token middleware,
 and the reasons a connection was let in, refused or closed when it should not have been.
 
 Each connection goes through a PacedServer (lesson 03's strict fake daphne, pacing the

@@ -193,7 +193,7 @@ def test_a_cell_that_runs_a_stub_is_not_written_yet_and_no_pain_point(run: Run) 
 
 
 def test_a_timeout_behind_which_a_stub_died_in_a_task_is_not_written_yet(run: Run) -> None:
-    """Lesson 09's try-it cell: the worker's task died of its stub; the cell waits in vain."""
+    """Lesson 10's try-it cell: the worker's task died of its stub; the cell waits in vain."""
     started = f"""
     import asyncio
 
