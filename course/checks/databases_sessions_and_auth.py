@@ -52,7 +52,7 @@ async def stores_each_message(HistoryConsumer: Any) -> None:
         )
 
 
-@room_history.check("relays a new message to everyone in the room, and only that room")
+@room_history.check("relays a new message to everyone in the room while there, and only that room")
 async def relays_to_the_room(HistoryConsumer: Any) -> None:
     async with open_room(HistoryConsumer) as room:
         ada, bob = await room.join("ada"), await room.join("bob")
@@ -66,7 +66,9 @@ async def relays_to_the_room(HistoryConsumer: Any) -> None:
             expect(
                 got == [("ada", text)],
                 f"ada sent {text!r}; {who} received {got!r}, expected [('ada', {text!r})]. "
-                "After storing it, group_send it to the room's group; room_message relays it.",
+                "After storing it, group_send it to the room's group, which every consumer "
+                "joins in connect() with group_add; room_message, the handler of the event, "
+                "send_json's it to its own client.",
             )
         expect(not heard[2], f"eve, in another room, received {heard[2]!r}: use the room's group.")
         rows = await room.stored()
@@ -75,6 +77,14 @@ async def relays_to_the_room(HistoryConsumer: Any) -> None:
             f"ada sent one message to a room of two, and {len(rows)} rows hold it: room_message "
             "runs once for each member of the group, so a row stored there is stored once per "
             "member. Store in receive_json, which runs once, for the sender.",
+        )
+        before = room.grouped()
+        await room.leave(bob)
+        expect(
+            room.grouped() < before,
+            "bob disconnected and his consumer's channel is still in the room's group, where "
+            "every message of the room piles up for nobody: in disconnect(), group_discard "
+            "the group connect() joined, with self.channel_name.",
         )
 
 

@@ -36,6 +36,9 @@ MODEL = solution_namespace(NOTEBOOK, "HistoryConsumer")["HistoryConsumer"]
 
 # ---- what students write: graded in a kernel through check() and in batch (wrong.py) -------
 
+JOIN = """
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()"""
 REPLAY = """
         newest_first = Message.objects.filter(room=self.room).order_by("-created", "-id")
         recent = [message async for message in newest_first[: self.history_length]]
@@ -47,6 +50,9 @@ STORE = """
         await Message.objects.acreate(room=self.room, author=author, text=text)
         event = {"type": "room.message", "author": author, "text": text}
         await self.channel_layer.group_send(self.group, event)
+"""
+LEAVE = """
+        await self.channel_layer.group_discard(self.group, self.channel_name)
 """
 RELAY = """
         await self.send_json({"author": event["author"], "text": event["text"]})
@@ -63,21 +69,18 @@ class HistoryConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.room = self.scope["url_route"]["kwargs"]["room"]
         self.group = f"history.{{self.room}}"
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
-{replay}
+{join}{replay}
     async def disconnect(self, code):
-        await self.channel_layer.group_discard(self.group, self.channel_name)
-
+{leave}
     async def receive_json(self, content, **kwargs):
 {store}
     async def room_message(self, event):
 {relay}"""
 
 
-def history_consumer(name, says, replay=REPLAY, store=STORE, relay=RELAY):
+def history_consumer(name, says, join=JOIN, replay=REPLAY, leave=LEAVE, store=STORE, relay=RELAY):
     """A WrongAnswer: the exercise's cell with the parts the student writes as given."""
-    source = CELL.format(replay=replay, store=store, relay=relay)
+    source = CELL.format(join=join, replay=replay, leave=leave, store=store, relay=relay)
     return WrongAnswer(EXERCISE, name, source, "HistoryConsumer", says)
 
 
@@ -148,6 +151,13 @@ WRONG_ANSWERS = [
             'await self.send_json({"author": author, "text": text})',
         ),
     ),
+    history_consumer(
+        "never-joins-the-group",
+        "joins in connect() with group_add",
+        join=JOIN.replace("await self.channel_layer.group_add(self.group, self.channel_name)", ""),
+    ),
+    history_consumer("stays-in-the-group", "still in the room's group", leave="        pass\n"),
+    history_consumer("never-relays", "send_json's it to its own client", relay="        pass\n"),
 ]
 test_wrong_answers_lose_points_in_a_kernel, test_wrong_answers_lose_points_in_batch = (
     wrong.tests_for(WRONG_ANSWERS)
@@ -193,6 +203,18 @@ async def join(self):
     self.group = f"history.{self.room}"
     await self.channel_layer.group_add(self.group, self.channel_name)
     await self.accept()
+
+
+async def joins_no_group(self):
+    self.room = self.scope["url_route"]["kwargs"]["room"]
+    self.group = f"history.{self.room}"
+    await self.accept()
+    newest = Message.objects.filter(room=self.room).order_by("-created", "-id")
+    await send_all(self, [m async for m in newest[: self.history_length]][::-1])
+
+
+async def stays_in_the_group(self, code):
+    pass
 
 
 async def send_all(self, rows):
@@ -325,6 +347,8 @@ def with_mistake(**methods):
             "bob received []",
         ),
         ({"history_length": 10}, ["replays_only_the_last_ones"], "history_length = 5"),
+        ({"connect": joins_no_group}, ["relays_to_the_room"], "with group_add"),
+        ({"disconnect": stays_in_the_group}, ["relays_to_the_room"], "still in the room's group"),
     ],
     ids=lambda value: (
         "-".join(f.__name__ if callable(f) else k for k, f in value.items())

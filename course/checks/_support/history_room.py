@@ -70,6 +70,16 @@ class Room(_rooms.Room):
         rows = Message.objects.filter(text__contains=self.token).order_by("created", "id")
         return [(m.room, m.author, m.text) async for m in rows]
 
+    def grouped(self) -> set[str]:
+        """Every channel in any of the layer's groups."""
+        return {channel for members in self.layer.groups.values() for channel in members}
+
+    async def leave(self, client: Any) -> None:
+        """The client hangs up; once the room settles, a crash of its consumer is raised."""
+        await client.send_input({"type": "websocket.disconnect", "code": 1000})
+        await self.settle()
+        _rooms.crashed(client)
+
     async def close(self) -> None:
         """Stop every consumer, then delete every row of this check."""
         from django.db.models import Q
