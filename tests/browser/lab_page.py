@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
 
+import nbformat
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from course._paths import REPO_ROOT
@@ -32,11 +33,25 @@ OPEN_CODE_CELLS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell"
 PROMPTS = f"""() => [...document.querySelectorAll('{OPEN_CODE_CELLS} .jp-InputPrompt')]
   .map(p => p.textContent.trim())"""
 RAN = r"/^\[\d+\]:$/"  # the prompt of a cell that has run
+INDICATOR = ".jp-NotebookPanel .jp-Notebook-ExecutionIndicator"  # data-status: idle, busy
 # The index (among code cells) of each cell whose output shows an error or writes to stderr.
 CELLS_WITH_ERRORS = f"""() => [...document.querySelectorAll('{OPEN_CODE_CELLS}')]
   .map((cell, i) => [i, cell.querySelector(
     '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]') !== null])
   .filter(([, failed]) => failed).map(([i]) => i)"""
+
+
+def scratch(artifacts: Path, name: str, sources: list[str]) -> Path:
+    """A notebook of code cells inside the lab's root (test-artifacts/, which git ignores)."""
+    path = artifacts / f"{name}.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, path)
+    return path
 
 
 @contextlib.contextmanager
@@ -70,14 +85,22 @@ def run_all_cells(page: Page, seconds: float) -> list[int]:
     """
     page.get_by_role("menubar").get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menu").get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    # Run All queues every cell at once ("[*]:"); a cell that fails without the tag
-    # raises-exception makes the kernel drop the rest, which go back to "[ ]:". Done: some cell
-    # has run and none is queued.
+    # Done when every code cell has run. A cell that fails without the tag raises-exception
+    # makes the kernel drop the rest, which go back to "[ ]:": then done once no cell is queued
+    # and the kernel has stayed idle for 3 s. Not "none queued" alone: on a loaded machine the
+    # lab can show no "[*]:" between one cell's end and the next one's start.
     settled = f"""() => {{
       const prompts = ({PROMPTS})();
-      return prompts.some(p => {RAN}.test(p)) && prompts.every(p => p !== '[*]:');
+      if (prompts.every(p => {RAN}.test(p))) return true;
+      const status = document.querySelector('{INDICATOR}')?.dataset.status;
+      if (prompts.some(p => p === '[*]:') || status !== 'idle') {{
+        window.courseQuietSince = null;
+        return false;
+      }}
+      window.courseQuietSince = window.courseQuietSince || Date.now();
+      return Date.now() - window.courseQuietSince > 3000;
     }}"""
-    page.wait_for_function(settled, timeout=seconds * 1000)
+    page.wait_for_function(settled, timeout=seconds * 1000, polling=250)
     kernel_idle(page)
     prompts: list[str] = page.evaluate(PROMPTS)
     failed: list[int] = page.evaluate(CELLS_WITH_ERRORS)
@@ -87,9 +110,7 @@ def run_all_cells(page: Page, seconds: float) -> list[int]:
 
 
 def kernel_idle(page: Page) -> None:
-    expect(page.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator")).to_have_attribute(
-        "data-status", "idle"
-    )
+    expect(page.locator(INDICATOR)).to_have_attribute("data-status", "idle")
     expect(page.locator("#jp-main-statusbar")).to_contain_text("| Idle")
 
 

@@ -7,13 +7,14 @@ the student's path, in Chromium.
 """
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
 
 from course._paths import REPO_ROOT
-from tests.browser.lab_page import open_in_lab, run_all_cells
+from tests.browser.lab_page import open_in_lab, run_all_cells, scratch
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -39,3 +40,13 @@ def test_run_all_cells_reaches_the_end_past_every_error_on_purpose(
     assert failed == tagged(cells), (
         f"errors in code cells {failed}; the lesson tags {tagged(cells)} raises-exception"
     )
+
+
+def test_run_all_stops_at_an_error_nobody_tagged_and_says_which_cells_never_ran(
+    browser: Browser, lab: str, artifacts: Path
+) -> None:
+    path = scratch(artifacts, "untagged", ["x = 1", "raise ValueError('not on purpose')", "y = 2"])
+    relative = path.relative_to(REPO_ROOT).as_posix()
+    stopped = pytest.raises(AssertionError, match=r"code cells \[2\] never ran; \[1\] show")
+    with open_in_lab(browser, lab, relative, saves=True) as page, stopped:
+        run_all_cells(page, seconds=60)

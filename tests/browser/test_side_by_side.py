@@ -19,7 +19,6 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import nbformat
 import pytest
 from playwright.sync_api import Browser, FrameLocator, Locator, Page, expect
 
@@ -28,6 +27,7 @@ from tests.browser.lab_page import (
     DIAGRAMS,
     kernel_idle,
     open_in_lab,
+    scratch,
     screenshot_whole_notebook,
     sequence_svg,
 )
@@ -52,19 +52,6 @@ def cells(room: str) -> list[str]:
         f'await layer.group_send("chat.{room}", note)',
         f'a.trace().filter(path="/ws/chat/{room}/")',
     ]
-
-
-def scratch(artifacts: Path, name: str, sources: list[str]) -> Path:
-    """A notebook of code cells inside the lab's root (test-artifacts/, which git ignores)."""
-    path = artifacts / f"{name}.ipynb"
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, path)
-    return path
 
 
 @pytest.fixture
@@ -160,7 +147,10 @@ def saved_with_outputs(path: Path) -> dict:
     """Wait for the lab's save to reach the file; its notebook, outputs included."""
     deadline = time.monotonic() + 30
     while True:
-        nb = json.loads(path.read_text())
+        try:
+            nb = json.loads(path.read_text())
+        except json.JSONDecodeError:  # read while the lab writes it: not saved yet
+            nb = {"cells": []}
         if any(c.get("outputs") for c in nb["cells"]):
             return nb
         assert time.monotonic() < deadline, "the lab did not save the notebook"
