@@ -1,93 +1,96 @@
-"""Each lesson, top to bottom in a fresh kernel, against the floor: a fresh kernel running
-only the lesson's setup cell.
+"""What a student waits for in each lesson: its slowest cell, and its server starts.
 
-    python -m bench.lessons [--runs 3]        (part of `make bench`)
+    python -m bench.lessons [--runs 3] [NN ...]     (part of `make bench`)
 
-One notebook at a time, so the figures are what a student waits for on an idle machine.
-Lesson and floor runs alternate, and each figure is the median of ``--runs`` runs.
-Writes ``lessons``: {name: {seconds, floor_seconds, ratio, slowest_cells, process_starts}}
-and ``server_start_seconds`` (one ``course.serve()`` of the demo, median of 5) into
-bench/results.json. Goals: ratio ≤ 2.5 at the median lesson, ≤ 4 for every lesson.
+One notebook at a time, each run top to bottom in a fresh kernel, ``--runs`` times. A cell
+whose lesson *is* the wait (a timeout, an expiry) carries the tag ``slow-on-purpose``: its
+seconds count apart. Every server the kernel starts (daphne, uvicorn, Redis, a worker) is
+timed by the toolkit itself, from the call to the moment it answers: the kernel's
+environment names a file (``COURSE_START_LOG``) each start appends a line to.
+
+Writes ``lessons``: {name: {seconds, slowest_cell: [cell, seconds, first line],
+over_a_second: [[cell, seconds, first line], ...], on_purpose_seconds, server_starts,
+server_start_median, server_kinds}} into bench/results.json, each figure the median of the
+runs (a cell: the median of its own times). Cells are numbered from 1, counting every cell
+(as ``nbrun.NotebookRun.cell_shows`` does). Goal: no untagged cell over 1 s.
 """
 
 from __future__ import annotations
 
-import re
+import json
+import os
 import statistics
 import sys
 import tempfile
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-import nbformat
 
 from bench import results
 from course import lessons as catalogue
 from course.authoring import nbrun
 
-SLOWEST = 5  # cells listed per lesson, so a high ratio comes with where its time goes
-# Calls in a lesson's cells that start a process (lesson 11's pytest() runs pytest in one).
-STARTS = re.compile(r"(?<!def )\b(?:serve|serve_uvicorn|start_redis|start_worker|pytest)\(")
+ON_PURPOSE = "slow-on-purpose"  # the cell tag
+CELL_LIMIT = 1.0  # seconds: the goal for every untagged cell
+START_LOG = "COURSE_START_LOG"  # read by course/live/managed.py
 
 
-def floor_notebook(lesson: Path, folder: Path) -> Path:
-    """A copy of *lesson* cut after its first code cell (``import course; course.setup()``)."""
-    nb = nbformat.read(lesson, as_version=4)
-    first = next(i for i, cell in enumerate(nb.cells) if cell.cell_type == "code")
-    nb.cells = nb.cells[: first + 1]
-    path = folder / f"floor-{lesson.name}"
-    nbformat.write(nb, path)
-    return path
-
-
-def cell_seconds(nb: Any) -> list[tuple[int, float, str]]:
-    """(cell number, seconds, first line) for each code cell of a run notebook."""
-    timed = []
+def cell_seconds(nb: Any) -> dict[int, tuple[float, str, bool]]:
+    """{cell number: (seconds, first line, tagged slow-on-purpose)} for each run code cell."""
+    timed = {}
     for number, cell in enumerate(nb.cells, start=1):
         stamps = cell.get("metadata", {}).get("execution", {})
         if "iopub.execute_input" in stamps and "shell.execute_reply" in stamps:
             start = datetime.fromisoformat(stamps["iopub.execute_input"])
             end = datetime.fromisoformat(stamps["shell.execute_reply"])
             first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-            timed.append((number, (end - start).total_seconds(), first[:60]))
+            tagged = ON_PURPOSE in cell.get("metadata", {}).get("tags", [])
+            timed[number] = ((end - start).total_seconds(), first[:60], tagged)
     return timed
 
 
-def measure(lesson: Path, runs: int, folder: Path) -> dict[str, Any]:
-    floor = floor_notebook(lesson, folder)
-    lesson_runs, floor_runs = [], []
-    for _ in range(runs):
-        for path, into in ((floor, floor_runs), (lesson, lesson_runs)):
-            run = nbrun.run(path)
-            if run.error:
-                raise RuntimeError(f"{path.name} failed:\n{run.error[-2000:]}")
-            into.append(run)
-    middle = sorted(lesson_runs, key=lambda r: r.seconds)[len(lesson_runs) // 2]
-    seconds = statistics.median(r.seconds for r in lesson_runs)
-    floor_seconds = statistics.median(r.seconds for r in floor_runs)
-    slowest = sorted(cell_seconds(middle.nb), key=lambda c: -c[1])[:SLOWEST]
-    code = "\n".join(c.source for c in middle.nb.cells if c.cell_type == "code")
+def starts(log: Path) -> list[dict[str, Any]]:
+    """The server starts a run's kernel wrote down ([] if none)."""
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+
+def summarise(runs: list[tuple[float, dict[int, tuple[float, str, bool]], list[Any]]]) -> dict:
+    """The figures of one lesson from its runs: (seconds, cell times, starts) each."""
+    cells: dict[int, list[float]] = {}
+    about: dict[int, tuple[str, bool]] = {}
+    for _, timed, _ in runs:
+        for number, (seconds, first, tagged) in timed.items():
+            cells.setdefault(number, []).append(seconds)
+            about[number] = (first, tagged)
+    median = {n: round(statistics.median(times), 2) for n, times in cells.items()}
+    untagged = sorted(((s, n) for n, s in median.items() if not about[n][1]), reverse=True)
+    on_purpose = sum(s for n, s in median.items() if about[n][1])
+    counts = [len(started) for _, _, started in runs]
+    times = [start["seconds"] for _, _, started in runs for start in started]
+    kinds = sorted({start["kind"] for _, _, started in runs for start in started})
+    slowest = [[n, s, about[n][0]] for s, n in untagged[:1]]
     return {
-        "process_starts": len(STARTS.findall(code)),
-        "seconds": round(seconds, 2),
-        "floor_seconds": round(floor_seconds, 2),
-        "ratio": round(seconds / floor_seconds, 2),
-        "slowest_cells": [[n, round(s, 2), first] for n, s, first in slowest],
+        "seconds": round(statistics.median(r[0] for r in runs), 2),
+        "slowest_cell": slowest[0] if slowest else None,
+        "over_a_second": [[n, s, about[n][0]] for s, n in untagged if s > CELL_LIMIT],
+        "on_purpose_seconds": round(on_purpose, 2),
+        "server_starts": int(statistics.median(counts)),
+        "server_start_median": round(statistics.median(times), 3) if times else None,
+        "server_kinds": kinds,
     }
 
 
-def server_start_seconds(times: int = 5) -> float:
-    """Median seconds for ``course.serve()`` to start the demo under daphne and answer."""
-    from course.live.servers import serve
-
-    took = []
-    for _ in range(times):
-        start = time.perf_counter()
-        with serve(name="bench-start"):
-            took.append(time.perf_counter() - start)
-    return round(statistics.median(took), 2)
+def measure(lesson: Path, runs: int, folder: Path) -> dict[str, Any]:
+    measured = []
+    for i in range(runs):
+        log = folder / f"starts-{lesson.stem}-{i}.jsonl"
+        run = nbrun.run(lesson, env={**os.environ, START_LOG: str(log)})
+        if run.error:
+            raise RuntimeError(f"{lesson.name} failed:\n{run.error[-2000:]}")
+        measured.append((run.seconds, cell_seconds(run.nb), starts(log)))
+    return summarise(measured)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,20 +100,16 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         for lesson in chosen:
             figures[lesson.stem] = got = measure(lesson, args.runs, Path(scratch))
+            slowest = got["slowest_cell"] or [0, 0.0, ""]
             print(
-                f"{lesson.stem:40} {got['seconds']:6.2f} s  floor {got['floor_seconds']:5.2f} s"
-                f"  ratio {got['ratio']:5.2f}",
+                f"{lesson.stem:36} {got['seconds']:6.2f} s  slowest cell {slowest[0]:3}:"
+                f" {slowest[1]:5.2f} s  on purpose {got['on_purpose_seconds']:5.2f} s"
+                f"  {got['server_starts']} starts, median {got['server_start_median']} s",
                 flush=True,
             )
     if args.names:  # a partial run refreshes only the lessons it measured
         figures = {**results.load().get("lessons", {}), **figures}
-    starting = server_start_seconds()
-    print(f"one course.serve() of the demo: {starting} s")
-    results.update(
-        "lessons",
-        {"lessons": figures, "server_start_seconds": starting},
-        drop=["lesson_seconds", "solution_seconds"],
-    )
+    results.update("lessons", {"lessons": figures}, drop=["server_start_seconds"])
     return 0
 
 

@@ -104,7 +104,8 @@ def listening(proc: Proc) -> list[int]:
 
 def kind(proc: Proc) -> str:
     """What a process is, for a reader: daphne, uvicorn, worker, pytest, redis-server, ..."""
-    words = command(proc).split()
+    # A server forked by the fork server keeps its command line; its name says what it is.
+    words = [*command(proc).split(), name(proc)]
     for known, what in (("daphne", "daphne"), ("uvicorn", "uvicorn"), ("runworker", "worker")):
         if known in words:
             return what
@@ -155,7 +156,7 @@ class Sampler(threading.Thread):
                 continue
             memory[student] = memory.get(student, 0) + pss_mb(proc)
             rss += rss_mb(proc)
-            what = next((k for k in KINDS if k in command(proc)), "other")
+            what = next((k for k in KINDS if k in f"{command(proc)} {name(proc)}"), "other")
             for port in listening(proc):
                 holders.setdefault(port, set()).add(student)
                 held = self.ports.setdefault(student, {})  # a kernel binds daphne's socket,

@@ -1,8 +1,9 @@
 """Processes a kernel starts: daphne, uvicorn, Redis, a worker, and windows onto them.
 
 Each survives Jupyter's Interrupt and dies with the kernel, however the kernel ends
-(course/live/_spawn.py explains how). Names load on first use: serving daphne needs
-neither redis nor uvicorn imported.
+(course/live/_spawn.py explains how). Daphne, uvicorn and workers are forked from a fork
+server that has imported their libraries once (course/live/forkserver.py). Names load on
+first use: serving daphne needs neither redis nor uvicorn imported.
 """
 
 from typing import TYPE_CHECKING

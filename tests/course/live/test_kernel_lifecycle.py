@@ -16,9 +16,10 @@ pytestmark = pytest.mark.slow
 
 START = """
 import json, course
+from course.live import forkserver
 server = course.serve(name="kernel-test")
 redis = course.start_redis(name="kernel-test-redis")
-print(json.dumps([server.pid, redis.pid]))
+print(json.dumps([server.pid, redis.pid, forkserver.pid()]))
 """
 
 
@@ -66,8 +67,11 @@ async def kernel() -> AsyncIterator[Kernel]:
         await k.close()
 
 
-async def test_sigkill_of_the_kernel_leaves_no_daphne_and_no_redis(kernel: Kernel) -> None:
+async def test_sigkill_of_the_kernel_leaves_no_daphne_no_redis_no_fork_server(
+    kernel: Kernel,
+) -> None:
     pids = json.loads(await kernel.run(START))
+    assert None not in pids, "the daphne was not forked"
     assert all(alive(pid) for pid in pids)
     os.kill(kernel.manager.provisioner.pid, signal.SIGKILL)  # type: ignore[union-attr]
     for pid in pids:
@@ -87,5 +91,7 @@ async def test_interrupt_spares_the_servers(kernel: Kernel) -> None:
     code = "import httpx; print(httpx.get(server.url + 'api/v1/data').status_code)"
     assert (await kernel.run(code)).strip() == "200"
     await kernel.run("course.stop_all()")
-    for pid in pids:
+    daphne, redis, fork_server = pids
+    for pid in (daphne, redis):
         assert wait_gone(pid, timeout=5)
+    assert alive(fork_server), "stop_all() stops servers; the fork server stays for the next"

@@ -1,6 +1,7 @@
 """course/live/managed.py: one process per name, logs, stop, display (with a plain sleeper)."""
 
 import itertools
+import json
 import sys
 
 import pytest
@@ -104,3 +105,16 @@ def test_an_interrupted_start_leaves_no_process_behind():
     assert not _spawn.running(), "the half-started process is still running"
     again = Sleeper("i")._launch()
     assert [p.pid for p in _spawn.running()] == [again.pid]
+
+
+def test_each_start_is_written_down_when_asked(tmp_path, monkeypatch):
+    # `make bench` (bench/lessons.py) counts and times a lesson's server starts this way.
+    log = tmp_path / "starts.jsonl"
+    monkeypatch.setenv(_managed.START_LOG, str(log))
+    Sleeper("noted")._launch()
+    Sleeper("noted")._launch()
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [(line["kind"], line["name"], line["forked"]) for line in lines] == [
+        ("sleeper", "noted", False)
+    ] * 2
+    assert all(0 < line["seconds"] < 5 for line in lines)

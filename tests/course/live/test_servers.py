@@ -12,7 +12,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from course._paths import state_dir
-from course.live import servers
+from course.live import _spawn, servers
 from course.live.servers import serve
 from tests.course.helpers import ECHO_APP, alive, finish, read_report, wait_gone
 
@@ -145,7 +145,7 @@ def test_a_broken_app_path_fails_fast_with_the_log_tail():
 def test_a_server_that_never_gets_ready_times_out_and_is_stopped():
     with pytest.raises(RuntimeError, match=r"not ready after 0\.5 s"):
         serve("tests.course.slow_app:application", timeout=0.5)
-    assert not servers._spawn.running()
+    assert not _spawn.running()
 
 
 def test_a_short_lived_thread_can_start_a_server():
