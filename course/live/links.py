@@ -83,8 +83,11 @@ def allowed_hosts() -> list[str]:
     return hosts
 
 
-def render(title: str, status: str, links: Sequence[tuple[str, str]]) -> tuple[str, str]:
-    """An HTML block and its plain-text twin: a title, a status and labelled links.
+def render(
+    title: str, status: str, links: Sequence[tuple[str, str]], command: str = ""
+) -> tuple[str, str]:
+    """An HTML block and its plain-text twin: a title, a status, labelled links, and the
+    command line that started the process (as one would type it), if any.
 
     Every piece is escaped, so a name or URL can never inject markup into the notebook.
     """
@@ -93,6 +96,8 @@ def render(title: str, status: str, links: Sequence[tuple[str, str]]) -> tuple[s
         f'<li>{esc(label)}: <a href="{esc(href)}" target="_blank">{esc(href)}</a></li>'
         for label, href in links
     )
-    markup = f"<div><b>{esc(title)}</b> — {esc(status)}<ul>{items}</ul></div>"
-    text = "\n".join([f"{title} — {status}", *(f"  {label}: {href}" for label, href in links)])
+    typed = f"<div><code>$ {esc(command)}</code></div>" if command else ""
+    markup = f"<div><b>{esc(title)}</b> — {esc(status)}<ul>{items}</ul>{typed}</div>"
+    lines = [f"{title} — {status}", *(f"  {label}: {href}" for label, href in links)]
+    text = "\n".join([*lines, *([f"  $ {command}"] if command else [])])
     return markup, text

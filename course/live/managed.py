@@ -10,14 +10,17 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import ClassVar, Self
 
-from course._paths import state_dir
+from course._paths import REPO_ROOT, state_dir
 from course.live import _spawn, links
 
 #: A file every start appends a JSON line to ({kind, name, seconds, forked}): `make bench`
@@ -43,6 +46,7 @@ class Managed:
         self.log_path = state_dir() / f"{self.kind}-{slug(name)}.log"
         self.port = 0
         self._proc: _spawn.Child | None = None
+        self.command = ""  # the command line it runs, as typed in a shell (set by _start)
 
     # -- what a subclass provides ------------------------------------------------------
 
@@ -157,13 +161,21 @@ class Managed:
 
     def _render(self) -> tuple[str, str]:
         shown = self._links() if self.running else []
-        return links.render(f"{self.kind} {self.name!r}", self._status(), shown)
+        return links.render(f"{self.kind} {self.name!r}", self._status(), shown, self.command)
 
     def __repr__(self) -> str:
         return self._render()[1]
 
     def _repr_html_(self) -> str:
         return self._render()[0]
+
+
+def typed(argv: Sequence[str], cwd: Path) -> str:
+    """*argv* as a student would type it in *cwd*: ``python`` for this interpreter, and a
+    path under the repository relative to it (``cd demo_project && python -m daphne ...``)."""
+    words = ["python" if i == 0 and a == sys.executable else a for i, a in enumerate(argv)]
+    where = cwd.relative_to(REPO_ROOT) if cwd.is_relative_to(REPO_ROOT) else cwd
+    return f"cd {shlex.quote(str(where))} && {shlex.join(words)}"
 
 
 def stop_all() -> None:

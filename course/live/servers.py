@@ -24,7 +24,7 @@ from typing import ClassVar
 
 from course._paths import DEMO_DIR, REPO_ROOT, state_dir
 from course.live import forkserver, links
-from course.live.managed import Managed, slug, stop_all
+from course.live.managed import Managed, slug, stop_all, typed
 from course.tracing.model import Trace
 from course.tracing.served import subprocess_env
 
@@ -189,8 +189,10 @@ class Server(Managed):
         sock = _listen(self.port)  # a restart keeps its port when it can
         try:
             self.port = sock.getsockname()[1]
+            argv = self.argv(app, sock.fileno())
+            self.command = typed(argv, DEMO_DIR)
             self._proc = forkserver.spawn(
-                self.argv(app, sock.fileno()),
+                argv,
                 log_path=self.log_path,
                 cwd=DEMO_DIR,
                 env=env,

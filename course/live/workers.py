@@ -22,7 +22,7 @@ from typing import ClassVar
 
 from course._paths import DEMO_DIR, REPO_ROOT
 from course.live import forkserver
-from course.live.managed import Managed, stop_all
+from course.live.managed import Managed, stop_all, typed
 
 __all__ = ["Worker", "start_worker", "stop_all"]
 
@@ -70,6 +70,7 @@ class Worker(Managed):
 
     def _start(self) -> None:
         argv = [sys.executable, "manage.py", "runworker", *self.channels]
+        self.command = typed(argv, DEMO_DIR)
         self._proc = forkserver.spawn(
             argv, log_path=self.log_path, cwd=DEMO_DIR, env=self._environment()
         )

@@ -6,7 +6,6 @@ import os
 import stat
 import subprocess
 import sys
-import time
 
 import psutil
 import pytest
@@ -126,10 +125,8 @@ def test_a_socket_timeout_in_the_url_is_honoured():
     # Lesson 08 appends "?socket_timeout=..." to the URL, for redis-py and channels_redis.
     server = start_redis()
     client = redis.Redis.from_url(server.url + "?socket_timeout=0.2")
-    started = time.monotonic()
-    with pytest.raises(redis.TimeoutError):
+    with pytest.raises(redis.TimeoutError):  # without it, blpop returns None after 2 s
         client.blpop(["nothing"], timeout=2)
-    assert time.monotonic() - started < 1.5
     client.close()
 
 

@@ -56,9 +56,7 @@ def test_child_leads_its_own_session(tmp_path):
 
 def test_stop_terminates_and_is_idempotent(tmp_path):
     proc = _spawn.spawn(SLEEPER, log_path=tmp_path / "log")
-    started = time.monotonic()
-    assert _spawn.stop(proc) == -signal.SIGTERM
-    assert time.monotonic() - started < 1
+    assert _spawn.stop(proc) == -signal.SIGTERM  # SIGTERM ended it: no SIGKILL after a wait
     assert _spawn.stop(proc) == -signal.SIGTERM
     assert proc not in _spawn.running()
 
