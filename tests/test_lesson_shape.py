@@ -16,6 +16,7 @@ LESSONS = lessons.paths()
 EXERCISE_BOOKS = lessons.paths(lessons.SOLUTIONS) + lessons.paths(lessons.EXERCISES)
 README = (REPO_ROOT / "README.md").read_text()
 LINK = re.compile(r"\]\(([^)\s]+)\)")
+MOST_CELLS = 100  # a lesson denser than this is where students get lost (lesson 08 was 136)
 
 
 def cells(path: Path) -> list:
@@ -41,6 +42,9 @@ def test_a_lesson_opens_and_closes_the_same_way(path: Path) -> None:
     assert "course.setup()" in code[0].source, f"{path.name}: the first code cell sets up"
     assert any(c.source.startswith("## Key points") for c in rest if c.cell_type == "markdown"), (
         f"{path.name}: no '## Key points' cell"
+    )
+    assert len(rest) < MOST_CELLS, (
+        f"{path.name} has {len(rest) + 1} cells, more than {MOST_CELLS}: split it, or merge cells"
     )
 
 
