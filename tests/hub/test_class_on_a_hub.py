@@ -1,7 +1,8 @@
 """A class on a real hub (make hub), in Chromium: the instructor and three students log in,
 each student checks exercise 01 twice (right, then wrong) and the instructor's open board
 shows every result as it comes, without a reload. The board is the instructor's alone, a
-wrong password logs nobody in, and a student cannot reach another's server, files or demo.
+wrong password logs nobody in, a student cannot reach another's server, files or demo, and lesson
+08's side-by-side windows work through the student's own proxy route.
 """
 
 import time
@@ -20,6 +21,7 @@ pytestmark = [pytest.mark.hub, pytest.mark.browser, pytest.mark.slow]
 STUDENTS = ("ada", "grace", "linus")
 EXERCISE = "greeting-app"
 SCRATCH = "course/hub-check.ipynb"  # in each student's own copy of the course
+WINDOWS = "course/hub-windows.ipynb"
 RIGHT = """from urllib.parse import parse_qs
 
 
@@ -146,3 +148,29 @@ def test_a_student_cannot_open_another_students_server(
     for path in ("lab", "api/contents/course", "files/course/README.md"):
         response = grace.request.get(f"{hub.url}/user/ada/{path}")
         assert response.status == 403, (path, response.status, response.url)
+
+
+def test_lesson_08s_windows_open_through_the_students_own_proxy(
+    students: dict[str, BrowserContext], hub: Hub
+) -> None:
+    """Two demo servers side by side, as lesson 08 shows them: each window's chat page
+    connects its WebSocket through /user/ada/proxy/PORT/, the hub's route to ada's server."""
+    sources = [
+        'import course\n\ncourse.setup(quiet=True)\na = course.serve(name="a")\n'
+        'b = course.serve(name="b")',
+        'course.side_by_side(a, b, path="chat/hub-windows/")',
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(nb, hub.home("ada") / WINDOWS)
+    page = students["ada"].new_page()
+    page.goto(f"{hub.url}/user/ada/lab/tree/{WINDOWS}?reset")
+    expect(page.locator(".jp-NotebookPanel .jp-CodeCell")).to_have_count(2)
+    kernel_idle(page)
+    assert run_all_cells(page, 120) == []
+    windows = page.locator(".course-side-by-side figure")
+    expect(windows).to_have_count(2)
+    for i in range(2):
+        status = windows.nth(i).frame_locator("iframe").locator("#status")
+        expect(status).to_contain_text("Connected to /user/ada/proxy/")
+    page.close()
