@@ -4,7 +4,8 @@ Variables: HUB_IP (127.0.0.1), HUB_PORT (8000), HUB_PASSWORD (the students' shar
 8+ characters), HUB_ADMIN (instructor), HUB_ADMIN_PASSWORD (32+ characters, not the students');
 a password left unset is generated once, kept in hub/state/passwords.json (mode 0600) and
 printed. HUB_SPAWNER: ``system`` (a Unix account per student; root only), ``simple`` (one
-Unix user for all), or unset: ``system`` when root and the repository is readable by others.
+Unix user for all), or unset: ``system`` when root and both the repository and the Python
+its .venv was made from are readable by others.
 HUB_PUBLIC_URL: the address students open (https://hub.example.org/ behind a TLS proxy;
 http://HUB_IP:HUB_PORT/ by default, unset when HUB_IP is 0.0.0.0). HUB_CULL_TIMEOUT: seconds
 idle before a student's server is stopped (3600). HUB_STATE: the hub's files (hub/state/).
@@ -12,10 +13,14 @@ idle before a student's server is stopped (3600). HUB_STATE: the hub's files (hu
 Ctrl-C or SIGTERM: JupyterHub stops its services, its proxy and every student's server. This
 process is the subreaper of all of them (prctl PR_SET_CHILD_SUBREAPER): whatever they leave
 behind (a kernel, a daphne, a redis-server) is reparented here, and ended before it exits.
+
+``python -m hub --remove-users [NAME ...]`` (root, hub stopped): deletes the Unix accounts the
+``system`` spawner made (all of them, or those named), their homes, then the group ``coursehub``.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import ctypes
 import json
@@ -69,26 +74,52 @@ def readable_by_all(path: Path) -> bool:
     )
 
 
+def unreadable() -> list[Path]:
+    """What a student's account must run or import but cannot: the Python the .venv was made
+    from (a symlink's target, e.g. under /root/.pyenv), the .venv, the repository."""
+    needed = (Path(sys.executable).resolve(), Path(sys.executable), HERE.parent)
+    return [path for path in needed if not readable_by_all(path)]
+
+
 def spawner(env: dict[str, str]) -> str:
     asked = env.get("HUB_SPAWNER", "")
     root = os.getuid() == 0
     if asked == "system" and not root:
         sys.exit("HUB_SPAWNER=system needs root: it makes a Unix account per student.")
-    if asked in ("system", "simple"):
-        return asked
-    if asked:
+    if asked not in ("system", "simple", ""):
         sys.exit(f"HUB_SPAWNER is {asked!r}: use system, simple, or leave it unset.")
-    if not root:
+    if asked == "simple" or not root:
         return "simple"
-    if readable_by_all(Path(sys.executable)):
+    hidden = unreadable()
+    if not hidden:
         return "system"
-    print(
-        f"! {sys.executable} is not readable by other users, so students cannot run as Unix "
-        "accounts of their own: every server runs as root (HUB_SPAWNER=simple). Clone the "
-        "course somewhere all can read (/srv, /opt) for an account per student.",
-        flush=True,
+    said = (
+        f"{', '.join(map(str, hidden))}: not readable by other users, so students cannot run "
+        "as Unix accounts of their own. Clone the course somewhere all can read (/srv, /opt), "
+        "its .venv made from a Python all can read (rm -rf .venv; make hub PYTHON=/usr/bin/python3)"
     )
+    if asked == "system":
+        sys.exit(f"HUB_SPAWNER=system: {said}.")
+    print(f"! {said}; meanwhile every server runs as root (HUB_SPAWNER=simple).", flush=True)
     return "simple"
+
+
+def remove_users(names: list[str]) -> int:
+    """``--remove-users``: the accounts, homes and group the system spawner left."""
+    from hub.spawners import HUB_GROUP, hub_accounts, remove_system_users
+
+    if os.getuid() != 0:
+        sys.exit("--remove-users needs root.")
+    try:
+        removed = remove_system_users(names)
+    except ValueError as error:
+        sys.exit(str(error))
+    except subprocess.CalledProcessError as error:  # a student's process still runs
+        sys.exit(f"{' '.join(error.cmd)}: {error.stderr.decode().strip()} (stop the hub first)")
+    group = f"{HUB_GROUP} kept (accounts left in it)" if hub_accounts() else f"no {HUB_GROUP}"
+    listed = " ".join(removed) or "-"
+    print(f"Removed {len(removed)} accounts with their homes ({listed}); {group}.")
+    return 0
 
 
 def end_all(children: list[psutil.Process], grace: float = 5.0) -> None:
@@ -104,6 +135,17 @@ def end_all(children: list[psutil.Process], grace: float = 5.0) -> None:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m hub", description="make hub")
+    parser.add_argument(
+        "--remove-users",
+        nargs="*",
+        metavar="NAME",
+        help="delete the Unix accounts (all, or those named) the system spawner made, their "
+        "homes, then the group coursehub; the hub must be stopped",
+    )
+    asked = parser.parse_args()
+    if asked.remove_users is not None:
+        return remove_users(asked.remove_users)
     if not PROXY.exists():
         sys.exit(f"{PROXY} is missing: `make hub` installs it (npm ci in hub/).")
     env = dict(os.environ)

@@ -56,7 +56,8 @@ else:
     c.SharedUserSpawner.home_dir_template = str(state / "homes" / "{username}")
     if os.getuid() == 0:
         c.Spawner.args = ["--allow-root"]
-c.Spawner.cmd = [str(venv_bin / "jupyterhub-singleuser")]
+# The hub's own python, not the jupyterhub-singleuser script (whose shebang names one .venv).
+c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
 c.Spawner.default_url = f"/lab/tree/{spawners.FIRST_LESSON}"
 c.Spawner.notebook_dir = "~"
 c.Spawner.environment = {

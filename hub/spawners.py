@@ -10,16 +10,20 @@ Two spawners, both processes on this host (docs/workshop-guide.md says what each
   server as the user running the hub, each with a home folder of its own under hub/state/.
 
 Both copy the course's notebooks and exercises into ``~/course`` before the first start (and
-never over a student's work afterwards).
+never over a student's work afterwards). ``python -m hub --remove-users`` deletes the accounts
+the first one made (``remove_system_users``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import os
 import pwd
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +76,37 @@ def ensure_system_user(name: str) -> pwd.struct_passwd:
             "with another name"
         )
     return account
+
+
+def hub_accounts() -> list[pwd.struct_passwd]:
+    """The Unix accounts the hub made: those whose group is HUB_GROUP."""
+    try:
+        gid = grp.getgrnam(HUB_GROUP).gr_gid
+    except KeyError:
+        return []
+    return [account for account in pwd.getpwall() if account.pw_gid == gid]
+
+
+def remove_system_users(names: Iterable[str] = ()) -> list[str]:
+    """Delete the hub's accounts (all, or those *names*), their homes and course scratch
+    folders; then HUB_GROUP, if no account is left in it. userdel refuses an account that
+    still runs a process."""
+    accounts = {account.pw_name: account for account in hub_accounts()}
+    wanted = list(names) or sorted(accounts)
+    others = [name for name in wanted if name not in accounts]
+    if others:
+        raise ValueError(f"not accounts of the group {HUB_GROUP}: {', '.join(others)}")
+    for name in wanted:
+        subprocess.run(["userdel", "--remove", name], check=True, stderr=subprocess.PIPE)
+        # The toolkit's scratch folder (course/_paths.py), lest the uid's next owner get it.
+        scratch = Path(tempfile.gettempdir()) / f"asgi-course-{accounts[name].pw_uid}"
+        if scratch.is_dir() and scratch.lstat().st_uid == accounts[name].pw_uid:
+            shutil.rmtree(scratch, ignore_errors=True)
+    if not hub_accounts():
+        with contextlib.suppress(KeyError):
+            grp.getgrnam(HUB_GROUP)
+            subprocess.run(["groupdel", HUB_GROUP], check=True)
+    return wanted
 
 
 class SystemUserSpawner(LocalProcessSpawner):  # type: ignore[misc]

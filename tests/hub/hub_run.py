@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pwd
 import signal
 import subprocess
 import sys
@@ -30,8 +31,11 @@ class Hub:
     state: Path  # hub/state/ for this hub: students' homes under homes/NAME
     log: Path
     started_in: float  # seconds from the command to a healthy hub
+    spawner: str = "simple"  # HUB_SPAWNER: simple, or system (a Unix account per student)
 
     def home(self, student: str) -> Path:
+        if self.spawner == "system":
+            return Path(pwd.getpwnam(student).pw_dir)
         return self.state / "homes" / student
 
 
@@ -48,8 +52,11 @@ def missing() -> str | None:
 
 
 @contextlib.contextmanager
-def run_hub(state: Path, timeout: float = 90) -> Iterator[Hub]:
-    """`python -m hub` (what `make hub` runs) with the simple spawner; stopped with SIGTERM.
+def run_hub(
+    state: Path, timeout: float = 90, spawner: str = "simple", python: str = sys.executable
+) -> Iterator[Hub]:
+    """`python -m hub` (what `make hub` runs) with *spawner*, by *python* (a .venv's);
+    stopped with SIGTERM.
 
     On the way out it fails unless the hub, its proxy, its services and every student's
     server and kernel are gone.
@@ -59,7 +66,7 @@ def run_hub(state: Path, timeout: float = 90) -> Iterator[Hub]:
         **os.environ,
         "HUB_PORT": str(port),
         "HUB_STATE": str(state),
-        "HUB_SPAWNER": "simple",
+        "HUB_SPAWNER": spawner,
         "HUB_PASSWORD": PASSWORD,
         "HUB_ADMIN": ADMIN,
         "HUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
@@ -69,7 +76,7 @@ def run_hub(state: Path, timeout: float = 90) -> Iterator[Hub]:
     started = time.monotonic()
     with log.open("wb") as out:
         runner = subprocess.Popen(
-            [sys.executable, "-m", "hub"], cwd=REPO_ROOT, env=env, stdout=out, stderr=out
+            [python, "-m", "hub"], cwd=REPO_ROOT, env=env, stdout=out, stderr=out
         )
     try:
         while True:
@@ -84,7 +91,7 @@ def run_hub(state: Path, timeout: float = 90) -> Iterator[Hub]:
             if time.monotonic() - started > timeout:
                 raise RuntimeError(f"no hub in {timeout} s:\n{log.read_text()[-3000:]}")
             time.sleep(0.3)
-        yield Hub(url, state, log, round(time.monotonic() - started, 1))
+        yield Hub(url, state, log, round(time.monotonic() - started, 1), spawner)
     finally:
         everything = [runner.pid]
         with contextlib.suppress(psutil.Error):
