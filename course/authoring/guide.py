@@ -82,17 +82,18 @@ def timings(known: dict[str, Lesson], results: dict[str, Any]) -> str:
     measured = results.get("lessons", {})
     runs = {name: figures["seconds"] for name, figures in measured.items()}
     rows = [
-        "| Lesson | Minutes to study | Runs alone (s) | × a bare kernel |",
-        "|---|---|---|---|",
+        "| Lesson | Minutes to study | Runs alone (s) | Slowest cell (s) | Waits on purpose (s) |",
+        "|---|---|---|---|---|",
     ]
     for lesson in known.values():
         figures = measured.get(lesson.path.stem, {})
-        run, ratio = figures.get("seconds", "—"), figures.get("ratio", "—")
-        rows.append(f"| {lesson.link()} | {lesson.minutes} | {run} | {ratio} |")
+        run, slowest = figures.get("seconds", "—"), figures.get("slowest_cell") or ["", "—"]
+        waits = figures.get("on_purpose_seconds", "—")
+        rows.append(f"| {lesson.link()} | {lesson.minutes} | {run} | {slowest[1]} | {waits} |")
     total = sum(lesson.minutes for lesson in known.values())
     rows.append(
         f"| **All {len(known)}** | **{total}** ({total // 60} h {total % 60:02d}) | "
-        f"**{round(sum(runs.values()), 1)}** | |"
+        f"**{round(sum(runs.values()), 1)}** | | |"
     )
     return "\n".join(rows)
 
