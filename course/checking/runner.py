@@ -180,9 +180,9 @@ def cpu_wait() -> float:
 
 
 def _charged_not(waited: float, timeout: float) -> float:
-    """The CPU wait a deadline moves by: all of it, up to four more timeouts (a check on a
+    """The CPU wait a deadline moves by: all of it, up to ten more timeouts (a check on a
     machine that busy still ends, wrong or right)."""
-    return min(max(0.0, waited), 4 * timeout)
+    return min(max(0.0, waited), 10 * timeout)
 
 
 def _quiet_if_abandoned(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

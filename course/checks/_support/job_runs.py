@@ -110,7 +110,7 @@ async def _collect(layer: Any, inboxes: dict[str, str], worker: Any, run: Run, j
         done = sum(m.get("type") == "job.done" for ms in run.reports.values() for m in ms)
         if idle and done >= jobs:
             break
-        slack = min(max(0.0, cpu_wait() - waited), 4 * DEADLINE)
+        slack = min(max(0.0, cpu_wait() - waited), 10 * DEADLINE)
         if loop.time() > start + DEADLINE + slack:
             break
         await asyncio.sleep(0.005)

@@ -130,11 +130,11 @@ class Room:
 
     async def settle(self) -> bool:
         """Wait until every consumer has settled (True), or SETTLE seconds have passed, not
-        counting the time this process waited for a CPU (at most 4 × SETTLE of it)."""
+        counting the time this process waited for a CPU (at most 10 × SETTLE of it)."""
         loop = asyncio.get_running_loop()
         start, waited = loop.time(), cpu_wait()
         while not all(map(self.settled, self.clients)):  # polled: puts, gets and thread hops
-            slack = min(max(0.0, cpu_wait() - waited), 4 * SETTLE)
+            slack = min(max(0.0, cpu_wait() - waited), 10 * SETTLE)
             if loop.time() > start + SETTLE + slack:
                 return False
             await asyncio.sleep(0.005)
