@@ -95,7 +95,7 @@ def in_a_kernel(answers: list[WrongAnswer], timeout: float = 60) -> dict[str, st
     """Each answer's check() report, as a student sees it: one kernel per lesson runs the
     solution notebook, then for each answer its cell, ``check(...)``, and the solution's cell
     again (so the next answer starts from a right one)."""
-    from nbclient import NotebookClient
+    from tests.kernels import IpcNotebookClient as NotebookClient
 
     shown: dict[str, str] = {}
     for lesson in sorted({a.lesson for a in answers}):

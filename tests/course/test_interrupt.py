@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jupyter_client.manager import AsyncKernelManager
 
 from course._paths import REPO_ROOT
+from tests.kernels import IpcKernelManager
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +48,7 @@ class Kernel:
     """A real ipykernel, started as JupyterLab starts it, on a throwaway demo database."""
 
     def __init__(self, db: Path) -> None:
-        self.manager = AsyncKernelManager(kernel_name="python3")
+        self.manager = IpcKernelManager(kernel_name="python3")
         self.db = db
         self.client: Any = None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import secrets
 import shutil
 import subprocess
 import sys
@@ -32,7 +33,10 @@ from tests.hub.hub_run import PASSWORD, Hub, missing, run_hub
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
 
-STUDENTS = ("hubtest-ada", "hubtest-grace")  # names no host has; made and removed here
+# Names no host has, made and removed here; a run's own, so that a second `make test` on the
+# same host (whose accounts, processes and homes are the host's too) never meets this one's.
+RUN = secrets.token_hex(2)
+STUDENTS = (f"hubtest-{RUN}-ada", f"hubtest-{RUN}-grace")
 LESSON = "course/notebooks/00-welcome-and-setup.ipynb"
 
 

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from jupyter_client.manager import AsyncKernelManager
 
 from tests.course.helpers import alive, wait_gone
+from tests.kernels import IpcKernelManager
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +27,7 @@ class Kernel:
     """A real ipykernel, as JupyterLab starts it, that runs cells and reports their output."""
 
     def __init__(self) -> None:
-        self.manager = AsyncKernelManager(kernel_name="python3")
+        self.manager = IpcKernelManager(kernel_name="python3")
         self.client: Any = None
 
     async def start(self) -> None:
