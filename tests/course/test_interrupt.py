@@ -146,11 +146,15 @@ async def test_interrupt_stops_sync_code_with_keyboard_interrupt(kernel: Kernel,
 
 
 async def test_interrupt_pressed_twice_still_leaves_a_working_kernel(kernel: Kernel) -> None:
-    cell = asyncio.create_task(kernel.run("await asyncio.Event().wait()", seconds=10))
-    await asyncio.sleep(1)
+    started = asyncio.Event()  # not a fixed second: on a busy machine the cell starts later
+    code = "print('started', flush=True)\nawait asyncio.Event().wait()"
+    cell = asyncio.create_task(kernel.run(code, seconds=10, started=started))
+    await asyncio.wait_for(started.wait(), 10)
+    await asyncio.sleep(0.3)  # well inside the await
     await kernel.manager.interrupt_kernel()
     await kernel.manager.interrupt_kernel()
     status, out = await cell
+    out = [o for o in out if o != "started\n"]
     assert status == "error" and len(out) == 1 and "Interrupted" in out[0], out
     await the_kernel_goes_on(kernel)
 
