@@ -119,15 +119,14 @@ async def _frames(user: str, client: Any) -> list[Frame]:
             frames.append(await client.receive_json_from())
         _rooms.crashed(client)
     except ValueError as error:
-        if "No handler for message type" not in str(error):
+        advice = (
+            "Give the method that name, or send the type your handler's name spells "
+            "(room.frame for room_frame)."
+        )
+        explained = _rooms.no_handler(error, f"{user}'s consumer", "group event", "event", advice)
+        if explained is None:
             raise
-        kind = str(error).rsplit(" ", 1)[-1]
-        raise Fail(
-            f"{user}'s consumer crashed with ValueError: {error}. A group event's type names "
-            f"the method that handles it, dots turned into underscores: {kind!r} calls "
-            f"{kind.replace('.', '_')}(self, event). Give the method that name, or send the "
-            "type your handler's name spells (room.frame for room_frame)."
-        ) from None
+        raise explained from None
     return frames
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from course.checking.model import Fail, expect
 from course.checking.runner import cpu_wait
 from course.checks._support.awaits import record_calls, without_await
-from course.checks._support.rooms import as_default_layer
+from course.checks._support.rooms import as_default_layer, no_handler
 
 CHANNEL = "jobs"
 SCOPE = {"type": "channel", "channel": CHANNEL}
@@ -131,15 +131,11 @@ def _explain_crash(worker: Any) -> None:
     if not future.done() or future.cancelled() or future.exception() is None:
         return
     error = future.exception()
-    if isinstance(error, ValueError) and "No handler for message type" in str(error):
-        kind = str(error).rsplit(" ", 1)[-1]
-        raise Fail(
-            f"the worker crashed with ValueError: {error}. A message's type names the method "
-            f"that handles it, dots turned into underscores: {kind!r} calls "
-            f"{kind.replace('.', '_')}(self, message). Name the handler job_run, and send "
-            "your reports to the reply group, not to a channel the worker reads."
-        )
-    raise error
+    advice = (
+        "Name the handler job_run, and send your reports to the reply group, not to a channel "
+        "the worker reads."
+    )
+    raise no_handler(error, "the worker", "message", "message", advice) or error
 
 
 async def _stop(worker: Any) -> None:

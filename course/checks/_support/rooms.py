@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from course.checking.model import expect
+from course.checking.model import Fail, expect
 from course.checking.runner import cpu_wait
 
 if TYPE_CHECKING:
@@ -192,10 +192,23 @@ async def opened(room: AnyRoom) -> AsyncIterator[AnyRoom]:
         await room.close()
 
 
+def no_handler(error: BaseException, who: str, what: str, arg: str, advice: str) -> Fail | None:
+    """Channels' "No handler for message type X", explained: the type names the method that
+    handles it (``what`` is "group event" or "message", ``arg`` its parameter); or None."""
+    if not (isinstance(error, ValueError) and "No handler for message type" in str(error)):
+        return None
+    kind = str(error).rsplit(" ", 1)[-1]
+    return Fail(
+        f"{who} crashed with ValueError: {error}. A {what}'s type names the method that handles "
+        f"it, dots turned into underscores: {kind!r} calls {kind.replace('.', '_')}(self, "
+        f"{arg}). {advice}"
+    )
+
+
 def crashed(client: WebsocketCommunicator) -> None:
     """If the consumer behind ``client`` crashed, raise its error."""
     if client.future.done() and not client.future.cancelled():
         client.future.result()
 
 
-__all__ = ["SETTLE", "Room", "crashed", "opened"]
+__all__ = ["SETTLE", "Room", "crashed", "no_handler", "opened"]
