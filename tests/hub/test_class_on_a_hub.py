@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.lab_page import kernel_idle, run_all_cells
+from tests.checks.helpers import SOLUTIONS_DIR, cell_defining
 from tests.hub.hub_run import ADMIN, ADMIN_PASSWORD, PASSWORD, Hub
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser, pytest.mark.slow]
@@ -22,18 +23,7 @@ STUDENTS = ("ada", "grace", "linus")
 EXERCISE = "greeting-app"
 SCRATCH = "course/hub-check.ipynb"  # in each student's own copy of the course
 WINDOWS = "course/hub-windows.ipynb"
-RIGHT = """from urllib.parse import parse_qs
-
-
-async def greeting_app(scope, receive, send):
-    if scope["path"] != "/hello":
-        status, text = 404, "Not found"
-    else:
-        query = parse_qs(scope["query_string"].decode())
-        status, text = 200, f"Hello, {query.get('name', ['world'])[0]}!"
-    headers = [(b"content-type", b"text/plain; charset=utf-8")]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": text.encode()})"""
+RIGHT = cell_defining(SOLUTIONS_DIR / "01-asgi-in-one-function.ipynb", "greeting_app")
 WRONG = RIGHT.replace("query.get('name', ['world'])[0]", "'world'")  # ignores ?name=
 
 
