@@ -23,7 +23,6 @@ from course.tracing import trace
 if TYPE_CHECKING:
     from course.checks import check, hint
     from course.checkup import doctor
-    from course.environment import setup
     from course.live import (
         serve,
         serve_uvicorn,
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
         start_worker,
         stop_all,
     )
+    from course.session import setup
 
 # The rest load on first use, so ``import course`` stays cheap (redis and httpx are not
 # needed to grade an exercise or to read a trace).
@@ -42,7 +42,7 @@ __getattr__ = lazy(
         "doctor": "course.checkup",
         "hint": "course.checks",
         "serve": "course.live",
-        "setup": "course.environment",
+        "setup": "course.session",
         "side_by_side": "course.live",
         "serve_uvicorn": "course.live",
         "start_redis": "course.live",

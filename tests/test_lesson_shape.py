@@ -39,7 +39,13 @@ def test_a_lesson_opens_and_closes_the_same_way(path: Path) -> None:
     for part in ("**You will be able to:**", "**Prerequisites:**", "**Minutes:**"):
         assert part in first.source, f"{path.name}: the first cell lacks {part}"
     code = [c for c in rest if c.cell_type == "code"]
-    assert "course.setup()" in code[0].source, f"{path.name}: the first code cell sets up"
+    setup = re.search(r"course\.setup\((servers=False)?\)", code[0].source)
+    assert setup, f"{path.name}: the first code cell sets up"
+    if setup[1]:  # no fork server booted: then the lesson starts no server
+        starts = [
+            c.source for c in code if re.search(r"\b(serve|serve_uvicorn|start_worker)\(", c.source)
+        ]
+        assert not starts, f"{path.name} says servers=False but starts one: {starts[0][:80]!r}"
     assert any(c.source.startswith("## Key points") for c in rest if c.cell_type == "markdown"), (
         f"{path.name}: no '## Key points' cell"
     )
