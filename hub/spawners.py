@@ -12,6 +12,11 @@ Two spawners, both processes on this host (docs/workshop-guide.md says what each
 Both copy the course's notebooks and exercises into ``~/course`` before the first start (and
 never over a student's work afterwards). ``python -m hub --remove-users`` deletes the accounts
 the first one made (``remove_system_users``).
+
+Both give a server a port below the host's ephemeral range (``server_port``): JupyterHub's own
+choice binds port 0, lets go, and the server binds it seconds later, while every daphne a
+student's kernel serves and every outgoing connection on the host takes ephemeral ports, one
+of which can be that one (seen: "didn't respond in 120 seconds", with two test suites beside).
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ import contextlib
 import grp
 import os
 import pwd
+import random
 import shutil
+import socket
 import subprocess
 import tempfile
 from collections.abc import Iterable
@@ -33,6 +40,27 @@ REPO = Path(__file__).resolve().parent.parent
 COPIED = ("notebooks", "exercises", "README.md")
 HUB_GROUP = "coursehub"
 FIRST_LESSON = "course/notebooks/00-welcome-and-setup.ipynb"
+EPHEMERAL = Path("/proc/sys/net/ipv4/ip_local_port_range")
+LOWEST_SERVER_PORT = 10000
+
+
+def server_port(attempts: int = 200) -> int:
+    """A free port between LOWEST_SERVER_PORT and the first ephemeral port (Linux: 32768),
+    where neither a bind to port 0 nor an outgoing connection lands."""
+    try:
+        first_ephemeral = int(EPHEMERAL.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        first_ephemeral = 32768
+    ports = range(LOWEST_SERVER_PORT, max(first_ephemeral, LOWEST_SERVER_PORT + 1000))
+    for _ in range(attempts):
+        port = random.choice(ports)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1} after {attempts} tries")
 
 
 def copy_course(home: Path, owner: tuple[int, int] | None = None) -> Path:
@@ -115,6 +143,7 @@ class SystemUserSpawner(LocalProcessSpawner):  # type: ignore[misc]
     async def start(self) -> Any:
         account = ensure_system_user(self.user.name)
         copy_course(Path(account.pw_dir), (account.pw_uid, account.pw_gid))
+        self.port = server_port()
         return await super().start()
 
 
@@ -123,4 +152,5 @@ class SharedUserSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
 
     async def start(self) -> Any:
         copy_course(Path(self.home_dir))
+        self.port = server_port()
         return await super().start()
