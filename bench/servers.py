@@ -11,11 +11,16 @@ Side by side in one process (a stand-in kernel), on the same machine, rounds alt
   boots the fork server);
 - the PSS of a lesson-08 kernel's servers: a Redis and two daphnes on it, each having
   served a page and a chat WebSocket; forked, the fork server counts too; and the same for
-  a lesson that serves the demo alone (one daphne, no Redis).
+  a lesson that serves the demo alone (one daphne, no Redis);
+- how much of the forked PSS is copies: with two daphnes, the fork server's private written
+  pages are those both wrote to (CPython 3.11 writes an object's reference count, and a
+  function's warm-up counters, wherever it is used) and so copied; with no page ever
+  copied, the servers would hold the forked PSS less two of those.
 
 Writes ``server_start`` {python, spawned, forked, first: seconds; spawned_ratio,
 forked_ratio, first_ratio: ÷ python} and ``servers_pss`` {spawned_mb, forked_mb,
-forked_processes, one_daphne_spawned_mb, one_daphne_forked_mb}
+forked_processes, one_daphne_spawned_mb, one_daphne_forked_mb, copied_by_both_mb,
+no_copy_floor_mb}
 into bench/results.json, each the median of ``--runs`` rounds (PSS: of 3).
 Goals: forked ≤ 5× python; forked_mb ≤ 60.
 """
@@ -91,9 +96,12 @@ def chat(url: str, origin: str) -> None:
         ws.recv(timeout=10)
 
 
-def kernel_servers_pss(forked: bool, daphnes: int = 2) -> tuple[float, list[tuple[str, float]]]:
+def kernel_servers_pss(
+    forked: bool, daphnes: int = 2
+) -> tuple[float, list[tuple[str, float]], float]:
     """PSS (MB) of a Redis and *daphnes* daphnes on it, after each served a little (without
-    Redis for one daphne: a lesson that serves the demo alone); who held it."""
+    Redis for one daphne: a lesson that serves the demo alone); who held it; and the fork
+    server's private written pages (0 spawned): with two children, those both copied."""
     forkserver.shutdown()  # forked: the first serve() boots it, and it counts
     with mode(forked):
         env = start_redis(name="bench-redis").env() if daphnes > 1 else {}
@@ -101,10 +109,12 @@ def kernel_servers_pss(forked: bool, daphnes: int = 2) -> tuple[float, list[tupl
             daphne = serve(name=f"bench-daphne-{i}", env=env)
             chat(daphne.ws_url("ws/chat/lobby/"), daphne.url.rstrip("/"))
         time.sleep(1)
-        shares = [(procs.kind(p), procs.pss_mb(p)) for p in procs.descendants(os.getpid())]
+        found = procs.descendants(os.getpid())
+        shares = [(procs.kind(p), procs.pss_mb(p)) for p in found]
+        copied = sum(procs.private_dirty_mb(p) for p in found if procs.kind(p) == "forkserver")
         stop_all()
     forkserver.shutdown()
-    return sum(mb for _, mb in shares), sorted(shares, key=lambda s: -s[1])
+    return sum(mb for _, mb in shares), sorted(shares, key=lambda s: -s[1]), copied
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,12 +131,14 @@ def main(argv: list[str] | None = None) -> int:
     spawned: list[float] = []
     forked: list[float] = []
     held: list[list[tuple[str, float]]] = []
+    copied: list[float] = []
     alone: dict[str, list[float]] = {"spawned": [], "forked": []}
     for _ in range(PSS_ROUNDS):
         spawned.append(kernel_servers_pss(forked=False)[0])
-        total, shares = kernel_servers_pss(forked=True)
+        total, shares, both_copied = kernel_servers_pss(forked=True)
         forked.append(total)
         held.append(shares)
+        copied.append(both_copied)
         for name, fork in (("spawned", False), ("forked", True)):
             alone[name].append(kernel_servers_pss(forked=fork, daphnes=1)[0])
     middle = sorted(range(PSS_ROUNDS), key=lambda i: forked[i])[PSS_ROUNDS // 2]
@@ -136,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         "forked_processes": [[name, round(mb, 1)] for name, mb in held[middle]],
         "one_daphne_spawned_mb": round(statistics.median(alone["spawned"]), 1),
         "one_daphne_forked_mb": round(statistics.median(alone["forked"]), 1),
+        # Pages both daphnes copied: three copies where, unwritten, one would do.
+        "copied_by_both_mb": round(copied[middle], 1),
+        "no_copy_floor_mb": round(forked[middle] - 2 * copied[middle], 1),
     }
     results.show({**start, **pss})
     results.update("servers", {"server_start": start, "servers_pss": pss})

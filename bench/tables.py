@@ -51,9 +51,26 @@ def servers_table(data: dict[str, Any]) -> str:
             "",
             f"× is against `python -c pass`, {start['python']:g} s in the same run. Forked,"
             f" the PSS was held by (MB): {held}.",
+            *_copied(pss),
             "",
         ]
     )
+
+
+def _copied(pss: dict[str, Any]) -> list[str]:
+    if "copied_by_both_mb" not in pss:
+        return []
+    return [
+        "",
+        f"Why forked is no smaller: {pss['copied_by_both_mb']:g} MB of the fork server's pages"
+        " were written to by both daphnes, and so copied by each (CPython 3.11 writes an"
+        " object's reference count, and a function's warm-up counters, wherever it is used;"
+        " `gc.freeze()` in the fork server spares only the collector's writes). Had no page"
+        f" been copied, the three would hold {pss['no_copy_floor_mb']:g} MB. A daphne alone,"
+        f" spawned, holds {pss.get('one_daphne_spawned_mb', '?')} MB: the libraries it needs"
+        " are about as much as the 60 MB goal for all three, which a process per server cannot"
+        " meet on this Python.",
+    ]
 
 
 def memory_table(data: dict[str, Any]) -> str:

@@ -71,3 +71,38 @@ def test_a_process_that_ended_is_neither_alive_nor_read() -> None:
         assert procs.info(sleeper.pid) is None
     assert procs.rss_mb(proc) == 0 and procs.command(proc) == ""
     assert proc not in procs.descendants(os.getpid())
+
+
+# A parent with 32 MB written, and a child of it that writes over all of it: the parent's
+# pages become its own again (the child copied each one), as a fork server's do.
+COPIED = """
+import os, sys, time
+data = bytearray(32 * 1024 * 1024)
+data[::4096] = b"x" * len(data[::4096])
+done_r, done_w = os.pipe()
+child = os.fork()
+if child == 0:
+    data[::4096] = b"y" * len(data[::4096])
+    os.write(done_w, b".")
+    time.sleep(60)
+    os._exit(0)
+os.read(done_r, 1)  # the child has written over all of it
+print(child, flush=True)
+time.sleep(60)
+"""
+
+
+def test_private_dirty_counts_the_pages_a_forked_child_copied() -> None:
+    with subprocess.Popen(
+        [sys.executable, "-c", COPIED], stdout=subprocess.PIPE, text=True
+    ) as proc:
+        assert proc.stdout is not None
+        child = int(proc.stdout.readline())
+        try:
+            parent_mb = procs.private_dirty_mb(psutil.Process(proc.pid))
+            child_mb = procs.private_dirty_mb(psutil.Process(child))
+        finally:
+            os.kill(child, 9)
+            proc.kill()
+    assert 32 <= parent_mb < 60, parent_mb  # 32 MB copied away by the child, now its alone
+    assert 32 <= child_mb < 60, child_mb
