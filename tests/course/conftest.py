@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from course.live import _spawn
+from course.live import _spawn, forkserver
 from course.live import managed as _managed
 from tests.course.helpers import start_script
 
@@ -16,6 +16,15 @@ def stop_everything():
     yield
     _managed.stop_all()
     assert not _spawn.running(), "a child survived stop_all()"
+
+
+@pytest.fixture
+def fresh_fork_server(monkeypatch):
+    """The test starts without a fork server, with it switched on, and leaves none."""
+    monkeypatch.delenv(forkserver.SWITCH, raising=False)
+    forkserver.shutdown()
+    yield
+    forkserver.shutdown()
 
 
 @pytest.fixture

@@ -14,15 +14,7 @@ from course.live import forkserver
 from course.live.servers import serve
 from tests.course.helpers import ECHO_APP
 
-pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(autouse=True)
-def no_fork_server(monkeypatch):
-    monkeypatch.delenv(forkserver.SWITCH, raising=False)
-    forkserver.shutdown()
-    yield
-    forkserver.shutdown()
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("fresh_fork_server")]
 
 
 def test_setup_boots_the_fork_server_before_any_server_starts():

@@ -16,16 +16,7 @@ from course.live.servers import serve
 from course.live.workers import start_worker
 from tests.course.helpers import ECHO_APP, alive, read_report, wait_gone
 
-pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(autouse=True)
-def fresh_fork_server(monkeypatch):
-    """Each test starts without a fork server, with it switched on, and leaves none."""
-    monkeypatch.delenv(forkserver.SWITCH, raising=False)
-    forkserver.shutdown()
-    yield
-    forkserver.shutdown()
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("fresh_fork_server")]
 
 
 def test_serve_forks_a_server_that_answers():
