@@ -11,8 +11,13 @@ by ``course.setup()``) wraps that handler while each top-level-await cell runs:
   CancelledError's traceback;
 - the cell runs synchronous code itself: raise KeyboardInterrupt, as in a plain cell.
 
-Plain cells keep ipykernel's own handler (KeyboardInterrupt). A wakeup fd also wakes the
-loop when the signal lands on another thread (macOS picks any thread).
+Around every request ipykernel sets Python's default SIGINT handler, which raises
+KeyboardInterrupt wherever the main thread is: in a plain cell's code, as it should, but
+also in ipykernel's own code after a cell, as it sends the reply; the reply is lost and the
+frontend waits for it (seen: Interrupt pressed twice, the second landing as the cell ended).
+``install()`` puts a handler there that raises only inside the cell's code, and otherwise
+lets the signal go. A wakeup fd also wakes the loop when the signal lands on another thread
+(macOS picks any thread).
 """
 
 from __future__ import annotations
@@ -54,8 +59,22 @@ def install() -> bool:
     _guard = _Guard(shell, loop)
     shell.events.register("pre_execute", _guard.before)
     shell.events.register("post_execute", _guard.after)
+    _only_in_cells(shell.kernel, _guard)
     _wake_on_signals(loop)
     return True
+
+
+def _only_in_cells(kernel: Any, guard: _Guard) -> None:
+    """After ipykernel's ``pre_handler_hook`` has set Python's default SIGINT handler for a
+    request, put ``guard.in_cells_only`` in its place (ipykernel restores its own after)."""
+    hook = kernel.pre_handler_hook
+
+    def pre_handler_hook() -> None:
+        hook()
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, guard.in_cells_only)
+
+    kernel.pre_handler_hook = pre_handler_hook
 
 
 class _Guard:
@@ -96,10 +115,18 @@ class _Guard:
         self.borrowed = False
         self.cell = self.interrupted = None
 
+    def in_cells_only(self, signum: int, frame: FrameType | None) -> None:
+        """SIGINT during a request: KeyboardInterrupt in a cell's code; elsewhere (IPython
+        or ipykernel before or after the cell) nothing, as Interrupt between cells does."""
+        if self.in_cell_code(frame):
+            signal.default_int_handler(signum, frame)
+
     def on_sigint(self, signum: int, frame: FrameType | None) -> None:
         cell = self.cell
         if cell is None or cell.done():
-            handler = self.previous if callable(self.previous) else signal.default_int_handler
+            handler = self.previous if callable(self.previous) else self.in_cells_only
+            if handler is signal.default_int_handler:
+                handler = self.in_cells_only
             handler(signum, frame)
         elif asyncio.current_task(self.loop) is cell and self.in_cell_code(frame):
             signal.default_int_handler(signum, frame)  # sync code: KeyboardInterrupt

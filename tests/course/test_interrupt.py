@@ -159,6 +159,20 @@ async def test_interrupt_pressed_twice_still_leaves_a_working_kernel(kernel: Ker
     await the_kernel_goes_on(kernel)
 
 
+async def test_interrupt_after_the_cell_ended_loses_no_reply(kernel: Kernel) -> None:
+    # The kernel's own work after a cell (here: a post_run_cell hook that takes 3 s), where
+    # ipykernel's default handler raised KeyboardInterrupt and the reply was lost.
+    slow_end = "get_ipython().events.register('post_run_cell', lambda result: time.sleep(3))"
+    assert await kernel.run(slow_end) == ("ok", [])
+    started = asyncio.Event()
+    cell = asyncio.create_task(kernel.run("print('started')", seconds=15, started=started))
+    await asyncio.wait_for(started.wait(), 10)  # the cell's code is done; the hook sleeps
+    await asyncio.sleep(0.3)
+    await kernel.manager.interrupt_kernel()
+    assert await cell == ("ok", ["started\n"])
+    await the_kernel_goes_on(kernel)
+
+
 async def test_a_signal_on_another_thread_wakes_the_loop(kernel: Kernel) -> None:
     # macOS hands a process's SIGINT to any thread; Linux to the main one, unless it blocks it.
     code = """
