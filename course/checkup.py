@@ -6,14 +6,11 @@ It stops at the first failure and says what to do, because everything after it d
 import asyncio
 import contextlib
 import html
-import json
-import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 from packaging.requirements import Requirement
@@ -220,51 +217,17 @@ async def _redis() -> str:
 async def _proxy_link() -> str:
     import importlib.util
 
-    from course.live.links import proxy_url
+    from course.live.links import jupyter_server, probe_proxy, proxy_url
 
     if importlib.util.find_spec("jupyter_server_proxy") is None:  # finding, not importing: fast
         raise RuntimeError("jupyter-server-proxy is not installed")
     server = _running["daphne"]
-    jupyter = _jupyter_server()
+    jupyter = jupyter_server()
     if jupyter is None:
         link = proxy_url(server.port)
         return f"no Jupyter server runs this kernel (a script or CI); in JupyterLab: {link}"
     url = await probe_proxy(jupyter, server.port)
     return f"GET {url} → 200 through the Jupyter server's proxy"
-
-
-def _jupyter_server() -> dict[str, Any] | None:
-    """The running Jupyter server that started this kernel (its parent), if any.
-
-    Reads the servers' own announcements (``jpserver-PID.json`` in the runtime folder),
-    as ``jupyter server list`` does, without importing jupyter_server (1.6 s).
-    """
-    from jupyter_core.paths import jupyter_runtime_dir
-
-    announcement = Path(jupyter_runtime_dir()) / f"jpserver-{os.getppid()}.json"
-    try:
-        info: dict[str, Any] = json.loads(announcement.read_text())
-    except (OSError, ValueError):
-        return None
-    return info
-
-
-async def probe_proxy(jupyter: dict[str, Any], port: int) -> str:
-    """Fetch the demo's /api/v1/data through *jupyter*'s jupyter-server-proxy; return the URL.
-
-    This is the path a student's browser takes on Binder or a hub.
-    """
-    import httpx
-
-    url = f"{jupyter['url'].rstrip('/')}/proxy/{port}/api/v1/data"
-    token = jupyter.get("token") or os.environ.get("JUPYTERHUB_API_TOKEN", "")
-    headers = {"Authorization": f"token {token}"} if token else {}
-    async with httpx.AsyncClient(timeout=5, headers=headers) as client:
-        response = await client.get(url)
-    if response.status_code == 404:
-        raise RuntimeError(f"GET {url} → 404: jupyter-server-proxy is not enabled")
-    response.raise_for_status()
-    return url
 
 
 def _cleanup() -> None:

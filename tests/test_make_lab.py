@@ -66,7 +66,7 @@ async def test_redirects_stay_behind_the_proxy(lab: str) -> None:
 async def test_the_doctor_probes_the_proxy_of_a_running_lab(lab: str) -> None:
     from jupyter_server.serverapp import list_running_servers
 
-    from course.checkup import probe_proxy
+    from course.live.links import probe_proxy
 
     port = int(lab.rsplit(":", 1)[1])
     info = next(s for s in list_running_servers() if s["port"] == port)

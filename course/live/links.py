@@ -10,9 +10,12 @@ wrong path and the socket closes with 1006.
 from __future__ import annotations
 
 import html
+import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -101,3 +104,37 @@ def render(
     lines = [f"{title} — {status}", *(f"  {label}: {href}" for label, href in links)]
     text = "\n".join([*lines, *([f"  $ {command}"] if command else [])])
     return markup, text
+
+
+def jupyter_server() -> dict[str, Any] | None:
+    """The running Jupyter server that started this kernel (its parent), if any.
+
+    Reads the servers' own announcements (``jpserver-PID.json`` in the runtime folder),
+    as ``jupyter server list`` does, without importing jupyter_server (1.6 s).
+    """
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    announcement = Path(jupyter_runtime_dir()) / f"jpserver-{os.getppid()}.json"
+    try:
+        info: dict[str, Any] = json.loads(announcement.read_text())
+    except (OSError, ValueError):
+        return None
+    return info
+
+
+async def probe_proxy(jupyter: dict[str, Any], port: int) -> str:
+    """Fetch the demo's /api/v1/data through *jupyter*'s jupyter-server-proxy; return the URL.
+
+    This is the path a student's browser takes on Binder or a hub.
+    """
+    import httpx
+
+    url = f"{jupyter['url'].rstrip('/')}/proxy/{port}/api/v1/data"
+    token = jupyter.get("token") or os.environ.get("JUPYTERHUB_API_TOKEN", "")
+    headers = {"Authorization": f"token {token}"} if token else {}
+    async with httpx.AsyncClient(timeout=5, headers=headers) as client:
+        response = await client.get(url)
+    if response.status_code == 404:
+        raise RuntimeError(f"GET {url} → 404: jupyter-server-proxy is not enabled")
+    response.raise_for_status()
+    return url
