@@ -101,7 +101,7 @@ def run_check(check: Check, namespace: Mapping[str, Any], *, timeout: float) -> 
     started, waited = time.perf_counter(), cpu_wait()
     worker.start()
     while worker.is_alive():  # the deadline moves by the time the process waited for a CPU
-        due = started + timeout + GRACE + _charged_not(cpu_wait() - waited, timeout)
+        due = started + timeout + GRACE + cpu_slack(waited, timeout)
         if time.perf_counter() >= due:
             break
         worker.join(min(BEAT, due - time.perf_counter()))
@@ -158,7 +158,7 @@ async def _beat(outcome: _Outcome, deadline: asyncio.Timeout, seconds: float) ->
     while True:
         outcome.beat = time.monotonic()
         if not deadline.expired():  # once it has fired, this only shows the loop runs
-            deadline.reschedule(start + seconds + _charged_not(cpu_wait() - waited, seconds))
+            deadline.reschedule(start + seconds + cpu_slack(waited, seconds))
         await asyncio.sleep(BEAT)
 
 
@@ -179,10 +179,11 @@ def cpu_wait() -> float:
     return total / 1e9
 
 
-def _charged_not(waited: float, timeout: float) -> float:
-    """The CPU wait a deadline moves by: all of it, up to ten more timeouts (a check on a
-    machine that busy still ends, wrong or right)."""
-    return min(max(0.0, waited), 10 * timeout)
+def cpu_slack(since: float, timeout: float) -> float:
+    """How far a deadline moves for the CPU wait since *since* (a ``cpu_wait()`` reading):
+    all of it, up to ten more timeouts (a check on a machine that busy still ends, wrong or
+    right)."""
+    return min(max(0.0, cpu_wait() - since), 10 * timeout)
 
 
 def _quiet_if_abandoned(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

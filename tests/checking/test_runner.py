@@ -35,7 +35,7 @@ TIMEOUT = 0.3
 
 def at_most(timeout: float, grace: float = 0.0) -> float:
     """The latest a timed-out check may end: its deadline moves by the time the process waited
-    for a CPU, up to ten timeouts (runner._charged_not), as with a second test suite beside;
+    for a CPU, up to ten timeouts (runner.cpu_slack), as with a second test suite beside;
     then a second to spare. Beyond that it hung."""
     return timeout + grace + 10 * timeout + 1.0
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from course.checking.model import Fail, expect
-from course.checking.runner import cpu_wait
+from course.checking.runner import cpu_slack, cpu_wait
 from course.checks._support.awaits import record_calls, without_await
 from course.checks._support.rooms import as_default_layer, no_handler
 
@@ -110,7 +110,7 @@ async def _collect(layer: Any, inboxes: dict[str, str], worker: Any, run: Run, j
         done = sum(m.get("type") == "job.done" for ms in run.reports.values() for m in ms)
         if idle and done >= jobs:
             break
-        slack = min(max(0.0, cpu_wait() - waited), 10 * DEADLINE)
+        slack = cpu_slack(waited, DEADLINE)
         if loop.time() > start + DEADLINE + slack:
             break
         await asyncio.sleep(0.005)

@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from course.checking.model import Fail, expect
-from course.checking.runner import cpu_wait
+from course.checking.runner import cpu_slack, cpu_wait
 
 if TYPE_CHECKING:
     from channels.testing import WebsocketCommunicator
@@ -134,7 +134,7 @@ class Room:
         loop = asyncio.get_running_loop()
         start, waited = loop.time(), cpu_wait()
         while not all(map(self.settled, self.clients)):  # polled: puts, gets and thread hops
-            slack = min(max(0.0, cpu_wait() - waited), 10 * SETTLE)
+            slack = cpu_slack(waited, SETTLE)
             if loop.time() > start + SETTLE + slack:
                 return False
             await asyncio.sleep(0.005)
