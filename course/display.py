@@ -1,8 +1,17 @@
-"""What the toolkit shows in a notebook: HTML there, the same as plain text anywhere else."""
+"""What the toolkit shows in a notebook: HTML there, the same as plain text anywhere else;
+and the IPython shell it shows in, if any."""
 
 import html
+import sys
 from dataclasses import dataclass
 from typing import Any
+
+
+def ipython_shell() -> Any | None:
+    """The running IPython shell (a notebook kernel's or a terminal's), or None (a script).
+    Found without importing IPython where nothing has loaded it."""
+    ipython = sys.modules.get("IPython")
+    return ipython.get_ipython() if ipython is not None else None
 
 
 @dataclass

@@ -9,6 +9,7 @@ from importlib import metadata
 
 from course import interrupt
 from course._paths import DEMO_DIR
+from course.display import ipython_shell
 
 SETTINGS_MODULE = "config.settings"
 
@@ -40,8 +41,7 @@ def _load_explainer() -> None:
     """Inside IPython, explain the classic Channels errors below their traceback
     (course/explain/extension.py). Loading it again does nothing; outside IPython, nothing
     happens."""
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
+    shell = ipython_shell()
     if shell is not None:
         shell.extension_manager.load_extension("course.explain")
 

@@ -26,10 +26,11 @@ import asyncio
 import linecache
 import signal
 import socket
-import sys
 import threading
 from types import FrameType
 from typing import Any
+
+from course.display import ipython_shell
 
 __all__ = ["install"]
 
@@ -44,8 +45,7 @@ def install() -> bool:
     """In an IPython kernel's main thread, make Interrupt stop awaiting cells; once per kernel.
     Elsewhere (a plain script, a terminal IPython, another thread) do nothing: False."""
     global _guard
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
+    shell = ipython_shell()
     if shell is None or getattr(shell, "kernel", None) is None:
         return False
     if threading.current_thread() is not threading.main_thread():

@@ -14,9 +14,8 @@ this adds what only a lesson wants:
   five lines a frame. ``%xmode Context`` brings it back.
 """
 
-import sys
-
 from course import environment
+from course.display import ipython_shell
 from course.live import forkserver
 
 
@@ -31,8 +30,6 @@ def setup(*, servers: bool = True, migrate: bool = True, quiet: bool = False) ->
 
 def _plain_tracebacks() -> None:
     """``%xmode Plain``, unless the student chose a mode other than IPython's default."""
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
-    traceback = getattr(shell, "InteractiveTB", None)
+    traceback = getattr(ipython_shell(), "InteractiveTB", None)
     if traceback is not None and traceback.mode == "Context":
         traceback.set_mode("Plain")

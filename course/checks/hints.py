@@ -10,13 +10,14 @@ shown in this kernel, for the grader to read after a notebook has run.
 from __future__ import annotations
 
 import difflib
-import sys
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from html import escape
 from pathlib import Path
+
+from course.display import ipython_shell
 
 HINTS_FILE = Path(__file__).with_name("hints.toml")
 COLOUR = "#0969da"
@@ -119,8 +120,7 @@ def hints_used() -> dict[str, int]:
 
 
 def _show(shown: Shown) -> None:
-    ipython = sys.modules.get("IPython")
-    if ipython is not None and ipython.get_ipython() is not None:
+    if ipython_shell() is not None:
         from IPython.display import display
 
         display(shown)  # type: ignore[no-untyped-call]

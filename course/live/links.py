@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from course.display import ipython_shell
+
 
 def proxy_url(port: int, path: str = "") -> str:
     """The jupyter-server-proxy URL of a local *port* (a path relative to the Jupyter server).
@@ -33,11 +35,7 @@ def proxy_url(port: int, path: str = "") -> str:
 
 def in_jupyter() -> bool:
     """True inside a Jupyter kernel (where proxy links make sense), False in a script or test."""
-    ipython = sys.modules.get("IPython")
-    if ipython is None:
-        return False
-    shell = ipython.get_ipython()
-    return shell is not None and getattr(shell, "kernel", None) is not None
+    return getattr(ipython_shell(), "kernel", None) is not None
 
 
 HUB_VARIABLES = ("JUPYTERHUB_PUBLIC_URL", "JUPYTERHUB_PUBLIC_HUB_URL", "JUPYTERHUB_HOST")
