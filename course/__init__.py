@@ -8,6 +8,7 @@
 - ``course.start_worker(...)``: ``manage.py runworker`` beside the kernel (lesson 10)
 - ``course.serve_uvicorn()``: the demo under uvicorn instead of daphne (lesson 13)
 - ``course.side_by_side(server, path=...)``: two browser windows on one page, in the output
+- ``course.run_python(args, cwd=...)``: ``python ARGS`` in a fresh process, waited for (lesson 12)
 - ``course.check("name")``: grade an exercise on the spot
 - ``course.hint("name")``: an exercise's next hint, one at a time
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from course.checks import check, hint
     from course.checkup import doctor
     from course.live import (
+        run_python,
         serve,
         serve_uvicorn,
         side_by_side,
@@ -41,6 +43,7 @@ __getattr__ = lazy(
         "check": "course.checks",
         "doctor": "course.checkup",
         "hint": "course.checks",
+        "run_python": "course.live",
         "serve": "course.live",
         "setup": "course.session",
         "side_by_side": "course.live",
@@ -56,6 +59,7 @@ __all__ = [
     "check",
     "doctor",
     "hint",
+    "run_python",
     "serve",
     "serve_uvicorn",
     "setup",

@@ -12,6 +12,7 @@ from course._lazy import lazy
 
 if TYPE_CHECKING:
     from course.live.beside import side_by_side
+    from course.live.forkserver import run_python
     from course.live.links import allowed_hosts, proxy_url
     from course.live.managed import stop_all
     from course.live.redis_server import RedisServer, start_redis
@@ -28,6 +29,7 @@ __getattr__ = lazy(
         "Worker": "course.live.workers",
         "allowed_hosts": "course.live.links",
         "proxy_url": "course.live.links",
+        "run_python": "course.live.forkserver",
         "serve": "course.live.servers",
         "serve_uvicorn": "course.live.uvicorn_server",
         "side_by_side": "course.live.beside",
@@ -45,6 +47,7 @@ __all__ = [
     "Worker",
     "allowed_hosts",
     "proxy_url",
+    "run_python",
     "serve",
     "serve_uvicorn",
     "side_by_side",

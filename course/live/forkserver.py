@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import atexit
 import os
+import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -72,6 +74,24 @@ def spawn(
         if child is not None:
             return child
     return _spawn.spawn(argv, log_path=log_path, cwd=cwd, env=env, pass_fds=pass_fds)
+
+
+def run_python(
+    args: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python ARGS...`` in a fresh process, waited for, as ``subprocess.run`` would: its
+    stdout and stderr together, as text, in ``stdout``. Forked from the fork server when it
+    can (pytest on the demo starts ~0.4 s sooner). Interrupted, it and whatever it started
+    get SIGTERM, then SIGKILL."""
+    argv = [sys.executable, *args]
+    with tempfile.TemporaryDirectory(prefix="course-run-") as folder:
+        output = Path(folder) / "output.log"
+        child = spawn(argv, log_path=output, cwd=cwd, env=env)
+        try:
+            code = child.wait()
+        finally:
+            _spawn.stop(child)  # its session's group: SIGTERM, then SIGKILL (if still running)
+        return subprocess.CompletedProcess(argv, code, output.read_text(errors="replace"))
 
 
 def warm() -> None:

@@ -118,6 +118,31 @@ def test_switched_off_it_spawns(monkeypatch):
     assert forkserver.pid() is None
 
 
+WHO_AM_I = """
+import os, sys
+print("parent", os.getppid(), "in", os.getcwd(), "with", os.environ.get("ONLY_HERE"))
+print("to stderr", file=sys.stderr)
+sys.exit(3)
+"""
+
+
+@pytest.mark.parametrize("forked", [True, False])
+def test_run_python_runs_a_fresh_python_and_waits(tmp_path, monkeypatch, forked):
+    if not forked:
+        monkeypatch.setenv(forkserver.SWITCH, "0")
+    script = tmp_path / "who.py"
+    script.write_text(WHO_AM_I)
+    done = forkserver.run_python([str(script)], cwd=tmp_path, env={**os.environ, "ONLY_HERE": "1"})
+    assert done.returncode == 3 and done.args == [sys.executable, str(script)]
+    # Spawned, the death-signal wrapper execs the command: its parent is this process.
+    parent = forkserver.pid() if forked else os.getpid()
+    assert done.stdout.splitlines() == [f"parent {parent} in {tmp_path} with 1", "to stderr"]
+    assert (forkserver.pid() is not None) == forked
+    with pytest.raises(subprocess.CalledProcessError):
+        done.check_returncode()
+    assert not _spawn.running(), "a finished run stays among the kernel's children"
+
+
 def test_sigkill_of_the_kernel_leaves_no_process(starter):
     proc = starter(
         f"""

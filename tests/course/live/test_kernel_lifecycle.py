@@ -95,3 +95,27 @@ async def test_interrupt_spares_the_servers(kernel: Kernel) -> None:
     for pid in (daphne, redis):
         assert wait_gone(pid, timeout=5)
     assert alive(fork_server), "stop_all() stops servers; the fork server stays for the next"
+
+
+HANGS = """
+import os, pathlib, subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+pathlib.Path(sys.argv[1]).write_text(f"{os.getpid()} {child.pid}")
+time.sleep(60)
+"""
+
+
+async def test_interrupt_ends_a_run_python_and_what_it_started(kernel: Kernel, tmp_path) -> None:
+    script, pids = tmp_path / "hangs.py", tmp_path / "pids"
+    script.write_text(HANGS)
+    code = f"import course\ndone = course.run_python([{str(script)!r}, {str(pids)!r}])"
+    interrupt = asyncio.get_running_loop().call_later(
+        3.0, lambda: asyncio.ensure_future(kernel.manager.interrupt_kernel())
+    )
+    printed = await kernel.run(code)
+    interrupt.cancel()
+    assert "ERROR KeyboardInterrupt" in printed, printed
+    assert pids.exists(), "the run never started"
+    for pid in map(int, pids.read_text().split()):
+        assert wait_gone(pid, timeout=5), f"pid {pid} outlived the interrupted run"
+    assert (await kernel.run("print('done' in globals())")).strip() == "False"
