@@ -15,12 +15,13 @@ Side by side in one process (a stand-in kernel), on the same machine, rounds alt
 - how much of the forked PSS is copies: with two daphnes, the fork server's private written
   pages are those both wrote to (CPython 3.11 writes an object's reference count, and a
   function's warm-up counters, wherever it is used) and so copied; with no page ever
-  copied, the servers would hold the forked PSS less two of those.
+  copied, the servers would hold the forked PSS less two of those; and which of a daphne's
+  steps copy how much before it serves (``bench.copies``).
 
 Writes ``server_start`` {python, spawned, forked, first: seconds; spawned_ratio,
 forked_ratio, first_ratio: ÷ python} and ``servers_pss`` {spawned_mb, forked_mb,
 forked_processes, one_daphne_spawned_mb, one_daphne_forked_mb, copied_by_both_mb,
-no_copy_floor_mb}
+no_copy_floor_mb, copied_by_step}
 into bench/results.json, each the median of ``--runs`` rounds (PSS: of 3).
 Goals: forked ≤ 5× python; forked_mb ≤ 60.
 """
@@ -28,6 +29,7 @@ Goals: forked ≤ 5× python; forked_mb ≤ 60.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import statistics
 import subprocess
@@ -117,6 +119,15 @@ def kernel_servers_pss(
     return sum(mb for _, mb in shares), sorted(shares, key=lambda s: -s[1]), copied
 
 
+def copied_by_step() -> dict[str, float]:
+    """MB of the fork server's pages each step of becoming a daphne copies (bench.copies),
+    in a process of its own: it imports what the fork server does."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.copies"], capture_output=True, text=True, check=True
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = results.arguments(__doc__ or "", 7, argv)
     took: dict[str, list[float]] = {"python": [], "spawned": [], "first": [], "forked": []}
@@ -151,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         # Pages both daphnes copied: three copies where, unwritten, one would do.
         "copied_by_both_mb": round(copied[middle], 1),
         "no_copy_floor_mb": round(forked[middle] - 2 * copied[middle], 1),
+        "copied_by_step": copied_by_step(),
     }
     results.show({**start, **pss})
     results.update("servers", {"server_start": start, "servers_pss": pss})

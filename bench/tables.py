@@ -60,6 +60,16 @@ def servers_table(data: dict[str, Any]) -> str:
 def _copied(pss: dict[str, Any]) -> list[str]:
     if "copied_by_both_mb" not in pss:
         return []
+    steps = pss.get("copied_by_step", {})
+    before = sum(steps.values())
+    by_step = (
+        " Becoming a daphne, before it serves, a child copies "
+        + ", ".join(f"{mb:g} MB for `{name}`" for name, mb in steps.items())
+        + f" ({before:.1f} MB, `python -m bench.copies`); serving copies the other"
+        f" {pss['copied_by_both_mb'] - before:.1f} MB."
+        if steps
+        else ""
+    )
     return [
         "",
         f"Why forked is no smaller: {pss['copied_by_both_mb']:g} MB of the fork server's pages"
@@ -69,7 +79,7 @@ def _copied(pss: dict[str, Any]) -> list[str]:
         f" been copied, the three would hold {pss['no_copy_floor_mb']:g} MB. A daphne alone,"
         f" spawned, holds {pss.get('one_daphne_spawned_mb', '?')} MB: the libraries it needs"
         " are about as much as the 60 MB goal for all three, which a process per server cannot"
-        " meet on this Python.",
+        " meet on this Python." + by_step,
     ]
 
 
