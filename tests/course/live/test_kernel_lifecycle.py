@@ -100,7 +100,8 @@ async def test_interrupt_spares_the_servers(kernel: Kernel) -> None:
 HANGS = """
 import os, pathlib, subprocess, sys, time
 child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-pathlib.Path(sys.argv[1]).write_text(f"{os.getpid()} {child.pid}")
+pathlib.Path(sys.argv[1] + ".new").write_text(f"{os.getpid()} {child.pid}")
+os.replace(sys.argv[1] + ".new", sys.argv[1])  # whole, or not there
 time.sleep(60)
 """
 
@@ -109,11 +110,17 @@ async def test_interrupt_ends_a_run_python_and_what_it_started(kernel: Kernel, t
     script, pids = tmp_path / "hangs.py", tmp_path / "pids"
     script.write_text(HANGS)
     code = f"import course\ndone = course.run_python([{str(script)!r}, {str(pids)!r}])"
-    interrupt = asyncio.get_running_loop().call_later(
-        3.0, lambda: asyncio.ensure_future(kernel.manager.interrupt_kernel())
-    )
-    printed = await kernel.run(code)
-    interrupt.cancel()
+
+    async def interrupt_once_it_runs() -> None:
+        for _ in range(600):  # its script writes the pids once it and its child run
+            if pids.exists():
+                break
+            await asyncio.sleep(0.1)
+        await kernel.manager.interrupt_kernel()
+
+    pressing = asyncio.ensure_future(interrupt_once_it_runs())
+    printed = await kernel.run(code, seconds=90)
+    await pressing
     assert "ERROR KeyboardInterrupt" in printed, printed
     assert pids.exists(), "the run never started"
     for pid in map(int, pids.read_text().split()):
