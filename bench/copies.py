@@ -21,13 +21,16 @@ from collections.abc import Callable
 from course._paths import DEMO_DIR
 from course.live import _zygote
 
-MB = 1024
+KB_PER_MB = 1024
 
 
 def private_dirty_mb(pid: int) -> float:
+    """bench.procs.private_dirty_mb's reading, without psutil: this process stands in for the
+    fork server, which never imports it (imported here, it moved django.setup()'s figure by
+    0.7 MB: 9.4 against 8.7)."""
     with open(f"/proc/{pid}/smaps_rollup") as rollup:
         kb = [int(line.split()[1]) for line in rollup if line.startswith("Private_Dirty:")]
-    return round(sum(kb) / MB, 1)
+    return round(sum(kb) / KB_PER_MB, 1)
 
 
 def _setup() -> None:
