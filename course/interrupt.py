@@ -124,10 +124,11 @@ class _Guard:
     def on_sigint(self, signum: int, frame: FrameType | None) -> None:
         cell = self.cell
         if cell is None or cell.done():
-            handler = self.previous if callable(self.previous) else self.in_cells_only
-            if handler is signal.default_int_handler:
-                handler = self.in_cells_only
-            handler(signum, frame)
+            previous = self.previous
+            if callable(previous) and previous is not signal.default_int_handler:
+                previous(signum, frame)
+            else:  # Python's default would raise in ipykernel's own code too
+                self.in_cells_only(signum, frame)
         elif asyncio.current_task(self.loop) is cell and self.in_cell_code(frame):
             signal.default_int_handler(signum, frame)  # sync code: KeyboardInterrupt
         else:  # the cell awaits (or IPython, about to run or end it, is busy: it soon awaits)
